@@ -1,0 +1,182 @@
+package ram.model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+
+/**
+ * A checkpoint as a set of named files plus {@code manifest.json}, which records the architecture,
+ * the epoch, the parent checkpoint, free-form provenance and the SHA-256 of every file. Decoding
+ * verifies every hash, so a tampered or truncated checkpoint is refused, never half-loaded.
+ *
+ * <p>Two kinds: a <em>base</em> checkpoint holds only {@code theta.params} (a pretrained model);
+ * a <em>training</em> checkpoint holds theta, the EMA and the optimizer's moments.
+ */
+public final class Checkpoint {
+
+  public static final String MANIFEST = "manifest.json";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  private static final String THETA = "theta.params";
+  private static final String EMA = "ema.params";
+  private static final String ADAM_M = "adam_m.params";
+  private static final String ADAM_V = "adam_v.params";
+
+  private Checkpoint() {}
+
+  /** Files of a base checkpoint: parameters and a manifest with provenance. */
+  public static Map<String, byte[]> encodeBase(ParameterSet theta, String architecture, Map<String, Object> provenance) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(THETA, theta.toBytes());
+    JsonObject manifest = new JsonObject();
+    manifest.addProperty("kind", "base");
+    manifest.addProperty("architecture", architecture);
+    manifest.add("provenance", GSON.toJsonTree(new TreeMap<>(provenance)));
+    return withManifest(files, manifest);
+  }
+
+  /** Files of a training checkpoint after {@code state.epoch()}. */
+  public static Map<String, byte[]> encodeTraining(TrainingState state, String architecture, String parent) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(THETA, state.theta().toBytes());
+    files.put(EMA, state.ema().toBytes());
+    files.put(ADAM_M, state.optimizer().firstMoment().toBytes());
+    files.put(ADAM_V, state.optimizer().secondMoment().toBytes());
+    JsonObject manifest = new JsonObject();
+    manifest.addProperty("kind", "training");
+    manifest.addProperty("architecture", architecture);
+    manifest.addProperty("epoch", state.epoch());
+    manifest.addProperty("optimizer_step", state.optimizer().step());
+    manifest.addProperty("parent", parent);
+    return withManifest(files, manifest);
+  }
+
+  private static Map<String, byte[]> withManifest(Map<String, byte[]> files, JsonObject manifest) {
+    JsonObject hashes = new JsonObject();
+    files.forEach((name, bytes) -> hashes.addProperty(name, sha256(bytes)));
+    manifest.add("sha256", hashes);
+    files.put(MANIFEST, GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8));
+    return files;
+  }
+
+  /** The verified manifest of a checkpoint's files; {@code where} names it in errors. */
+  public static JsonObject verify(Map<String, byte[]> files, String where) {
+    byte[] raw = files.get(MANIFEST);
+    if (raw == null) {
+      throw new IllegalArgumentException(where + ": no " + MANIFEST + " (not a checkpoint, or an incomplete one)");
+    }
+    JsonObject manifest;
+    try {
+      manifest = GSON.fromJson(new String(raw, StandardCharsets.UTF_8), JsonObject.class);
+    } catch (JsonParseException e) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": not valid JSON: " + e.getMessage(), e);
+    }
+    if (manifest == null || !manifest.has("sha256")) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": missing the sha256 table");
+    }
+    for (Map.Entry<String, com.google.gson.JsonElement> e : manifest.getAsJsonObject("sha256").entrySet()) {
+      byte[] bytes = files.get(e.getKey());
+      if (bytes == null) {
+        throw new IllegalArgumentException(where + ": file " + e.getKey() + " listed in the manifest is missing");
+      }
+      if (!sha256(bytes).equals(e.getValue().getAsString())) {
+        throw new IllegalArgumentException(where + "/" + e.getKey() + ": SHA-256 does not match the manifest (corrupt or tampered)");
+      }
+    }
+    return manifest;
+  }
+
+  /** The parameters theta of any checkpoint (base or training), verified. */
+  public static ParameterSet decodeTheta(Map<String, byte[]> files, String where) {
+    verify(files, where);
+    return ParameterSet.fromBytes(files.get(THETA));
+  }
+
+  /** The training state of a training checkpoint, verified. */
+  public static TrainingState decodeTraining(Map<String, byte[]> files, String where) {
+    JsonObject manifest = verify(files, where);
+    if (!"training".equals(manifest.get("kind").getAsString())) {
+      throw new IllegalArgumentException(where + ": a " + manifest.get("kind").getAsString() + " checkpoint, expected a training checkpoint");
+    }
+    ParameterSet theta = ParameterSet.fromBytes(files.get(THETA));
+    ParameterSet ema = ParameterSet.fromBytes(files.get(EMA));
+    AdamW.State adam = new AdamW.State(ParameterSet.fromBytes(files.get(ADAM_M)), ParameterSet.fromBytes(files.get(ADAM_V)),
+        manifest.get("optimizer_step").getAsLong());
+    return new TrainingState(manifest.get("epoch").getAsInt(), theta, ema, adam);
+  }
+
+  /** Reads every regular file of a local checkpoint directory. */
+  public static Map<String, byte[]> readDirectory(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(dir + ": no such checkpoint directory");
+    }
+    Map<String, byte[]> files = new TreeMap<>();
+    try (var stream = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) stream::iterator) {
+        if (Files.isRegularFile(p)) {
+          files.put(p.getFileName().toString(), Files.readAllBytes(p));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
+    }
+    return files;
+  }
+
+  /** Writes a local checkpoint directory atomically: into a temporary sibling, then one rename. */
+  public static void writeDirectory(Path dir, Map<String, byte[]> files) {
+    Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    try {
+      Files.createDirectories(tmp);
+      for (Map.Entry<String, byte[]> e : files.entrySet()) {
+        Files.write(tmp.resolve(e.getKey()), e.getValue());
+      }
+      if (Files.exists(dir)) {
+        Path old = dir.resolveSibling(dir.getFileName() + ".old-" + ProcessHandle.current().pid());
+        Files.move(dir, old);
+        moveAtomically(tmp, dir);
+        try (var stream = Files.list(old)) {
+          for (Path p : (Iterable<Path>) stream::iterator) {
+            Files.delete(p);
+          }
+        }
+        Files.delete(old);
+      } else {
+        moveAtomically(tmp, dir);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void moveAtomically(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to);
+    }
+  }
+
+  /** Lower-case hex SHA-256. */
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

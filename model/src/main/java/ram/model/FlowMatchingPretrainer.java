@@ -1,0 +1,104 @@
+package ram.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+
+/**
+ * Flow-matching pretraining (ram.md section 1): regress {@code v(x_t, t, c)} onto {@code eps - x}
+ * with {@code t ~ U(0,1)}, dropping the prompt with a given probability so that classifier-free
+ * guidance works. A plain loop: pretraining is one process's job, not a pipeline's.
+ */
+public final class FlowMatchingPretrainer {
+
+  /** The outcome: trained parameters and the mean loss of the last steps. */
+  public record Result(ParameterSet parameters, double finalLoss, int steps) {}
+
+  /** Progress callback: step number and the mean loss since the last report. */
+  public interface Progress {
+    void report(int step, double meanLoss);
+  }
+
+  private final VelocityNetwork network;
+  private final AdamW optimizer;
+  private final int batchSize;
+  private final double promptDropout;
+
+  public FlowMatchingPretrainer(VelocityNetwork network, AdamW optimizer, int batchSize, double promptDropout) {
+    this.network = network;
+    this.optimizer = optimizer;
+    this.batchSize = batchSize;
+    this.promptDropout = promptDropout;
+  }
+
+  /** Trains from {@code initial} for {@code steps} steps; reports every {@code reportEvery} steps. */
+  public Result train(ParameterSet initial, TrainingData data, int steps, long seed, int reportEvery, Progress progress) {
+    ParameterSet theta = initial.copy();
+    AdamW.State state = AdamW.State.zerosLike(theta);
+    double windowLoss = 0;
+    int window = 0;
+    double lastMean = Double.NaN;
+    for (int step = 1; step <= steps; step++) {
+      StepOutcome outcome = step(theta, state, data, Noise.seed(seed, step));
+      state = outcome.state();
+      windowLoss += outcome.loss();
+      window++;
+      if (step % reportEvery == 0 || step == steps) {
+        lastMean = windowLoss / window;
+        progress.report(step, lastMean);
+        windowLoss = 0;
+        window = 0;
+      }
+    }
+    return new Result(theta, lastMean, steps);
+  }
+
+  private record StepOutcome(double loss, AdamW.State state) {}
+
+  private StepOutcome step(ParameterSet theta, AdamW.State state, TrainingData data, long seed) {
+    TrainingData.Batch batch = data.draw(Noise.seed(seed, 0), batchSize);
+    int dim = network.sampleSize();
+    float[] eps = Noise.gaussian(Noise.seed(seed, 1), batchSize * dim);
+    float[] t = new float[batchSize];
+    List<String> prompts = new ArrayList<>(batch.prompts());
+    for (int i = 0; i < batchSize; i++) {
+      t[i] = (float) Noise.uniform(Noise.seed(seed, 2, i));
+      if (promptDropout > 0 && Noise.uniform(Noise.seed(seed, 3, i)) < promptDropout) {
+        prompts.set(i, "");
+      }
+    }
+    long[] shape = EulerSampler.batchShape(batchSize, network.sampleShape());
+    long[] broadcast = new long[shape.length];
+    java.util.Arrays.fill(broadcast, 1);
+    broadcast[0] = batchSize;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList params = theta.toNDList(manager);
+      for (NDArray p : params) {
+        p.setRequiresGradient(true);
+      }
+      NDArray x = manager.create(batch.samples(), new Shape(shape));
+      NDArray e = manager.create(eps, new Shape(shape));
+      NDArray times = manager.create(t);
+      NDArray xt = RamLoss.noised(x, e, times.reshape(new Shape(broadcast)));
+      double lossValue;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray v = network.velocity(params, xt, times, prompts);
+        NDArray loss = v.sub(RamLoss.pairVelocity(x, e)).square().mean();
+        collector.backward(loss);
+        lossValue = loss.getFloat();
+      }
+      NDList grads = new NDList();
+      for (NDArray p : params) {
+        grads.add(p.getGradient());
+      }
+      return new StepOutcome(lossValue, optimizer.step(theta, ParameterSet.fromNDList(theta, grads), state));
+    }
+  }
+}

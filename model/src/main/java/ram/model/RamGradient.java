@@ -1,0 +1,102 @@
+package ram.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+
+/**
+ * The gradient of the summed RAM loss over a batch of items (one shard of a step), plus the
+ * diagnostics of ram.md section 3 as sums, so that shards add up to the step's totals.
+ */
+public final class RamGradient {
+
+  private final VelocityNetwork network;
+  private final double multiplier;
+
+  /**
+   * @param network the velocity network shared by policy, reference and lagged policy
+   * @param multiplier the reward multiplier m
+   */
+  public RamGradient(VelocityNetwork network, double multiplier) {
+    this.network = network;
+    this.multiplier = multiplier;
+  }
+
+  /** Sums over the items of a shard; {@link #add} combines shards. */
+  public record Result(ParameterSet gradientSum, long items, double lossSum, double driftSum, double targetSquareSum,
+      long flippedItems) {
+
+    /** Element-wise sum of two shards' results (gradients added into this one's copy). */
+    public Result add(Result other) {
+      ParameterSet g = gradientSum.copy();
+      g.addInPlace(other.gradientSum);
+      return new Result(g, items + other.items, lossSum + other.lossSum, driftSum + other.driftSum,
+          targetSquareSum + other.targetSquareSum, flippedItems + other.flippedItems);
+    }
+  }
+
+  /**
+   * Computes the gradient of {@code sum_i loss_i} with respect to {@code theta}.
+   *
+   * @param old the lagged policy's parameters, or null to use a no-gradient forward of theta
+   */
+  public Result compute(ParameterSet theta, ParameterSet reference, ParameterSet old, RamItems items) {
+    int n = items.count();
+    int k = items.renoisings();
+    int dim = network.sampleSize();
+    int rows = n * k;
+    float[] x = new float[rows * dim];
+    float[] signal = new float[rows];
+    List<String> prompts = new ArrayList<>(rows);
+    long flipped = 0;
+    for (int i = 0; i < n; i++) {
+      float s = (float) (multiplier * items.signals()[i]);
+      for (int j = 0; j < k; j++) {
+        System.arraycopy(items.endpoints(), i * dim, x, (i * k + j) * dim, dim);
+        signal[i * k + j] = s;
+        prompts.add(items.prompts().get(i));
+        if (s < -1) {
+          flipped++;
+        }
+      }
+    }
+    long[] shape = EulerSampler.batchShape(rows, network.sampleShape());
+    long[] broadcast = new long[shape.length];
+    java.util.Arrays.fill(broadcast, 1);
+    broadcast[0] = rows;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList thetaArrays = theta.toNDList(manager);
+      NDArray x0 = manager.create(x, new Shape(shape));
+      NDArray eps = manager.create(items.noise(), new Shape(shape));
+      NDArray t = manager.create(items.times());
+      NDArray xt = RamLoss.noised(x0, eps, t.reshape(new Shape(broadcast)));
+      NDArray vRef = network.velocity(reference.toNDList(manager), xt, t, prompts);
+      NDArray vOld = network.velocity(old == null ? thetaArrays : old.toNDList(manager), xt, t, prompts);
+      NDArray target = RamLoss.target(vRef, vOld, x0, eps, manager.create(signal, new Shape(broadcast)));
+      double targetSquareSum = RamLoss.meanOverSampleDims(target.square()).sum().getFloat();
+      for (NDArray p : thetaArrays) {
+        p.setRequiresGradient(true);
+      }
+      double lossSum;
+      double driftSum;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray vTheta = network.velocity(thetaArrays, xt, t, prompts);
+        NDArray loss = RamLoss.perItem(vTheta, target).sum();
+        collector.backward(loss);
+        lossSum = loss.getFloat();
+        driftSum = RamLoss.perItem(vTheta.stopGradient(), vRef).sum().getFloat();
+      }
+      NDList grads = new NDList();
+      for (NDArray p : thetaArrays) {
+        grads.add(p.getGradient());
+      }
+      return new Result(ParameterSet.fromNDList(theta, grads), rows, lossSum, driftSum, targetSquareSum, flipped);
+    }
+  }
+}

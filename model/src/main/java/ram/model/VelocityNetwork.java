@@ -1,0 +1,48 @@
+package ram.model;
+
+import java.util.List;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+
+/**
+ * A velocity field {@code v(x, t, prompt)} whose parameters live outside it.
+ *
+ * <p>The network is a pure function of its parameters, so the policy, the frozen reference and
+ * the lagged EMA policy are three {@link ParameterSet}s of one network, and losses, samplers and
+ * pipelines never depend on how the network is built. The built-in tiny networks are one
+ * implementation; an imported TorchScript model on a GPU can be another.
+ */
+public interface VelocityNetwork {
+
+  /** Identifier of the architecture and its hyper-parameters, recorded in checkpoints. */
+  String architecture();
+
+  /** Shape of one sample, e.g. {@code [2]} or {@code [3, 32, 32]}. */
+  int[] sampleShape();
+
+  /** Whether the network reads the prompt (and so whether classifier-free guidance applies). */
+  boolean conditional();
+
+  /** Fresh parameters, deterministic for a seed. */
+  ParameterSet initialize(long seed);
+
+  /**
+   * The velocity for a batch.
+   *
+   * @param parameters engine arrays in the order of {@link #initialize(long)}'s names
+   * @param x noisy samples, {@code [B, ...sampleShape]}
+   * @param t times in [0, 1], {@code [B]}
+   * @param prompts one prompt per row; the empty string is the unconditional prompt
+   */
+  NDArray velocity(NDList parameters, NDArray x, NDArray t, List<String> prompts);
+
+  /** Number of scalars in one sample. */
+  default int sampleSize() {
+    int n = 1;
+    for (int d : sampleShape()) {
+      n *= d;
+    }
+    return n;
+  }
+}

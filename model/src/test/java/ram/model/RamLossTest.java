@@ -1,0 +1,130 @@
+package ram.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collections;
+import java.util.SplittableRandom;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.Test;
+
+/** The invariants and exact test vectors of ram.md section 3. */
+class RamLossTest {
+
+  private final VelocityNetwork network = new ToyVelocityMlp();
+
+  private RamItems items(int n, int k, float[] signals, long seed) {
+    float[] x = Noise.gaussian(Noise.seed(seed, 1), n * 2);
+    float[] eps = Noise.gaussian(Noise.seed(seed, 2), n * k * 2);
+    float[] t = new float[n * k];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = (float) TimeSampler.SQRT_UNIFORM.time(Noise.uniform(Noise.seed(seed, 3, i)));
+    }
+    return new RamItems(x, Collections.nCopies(n, ""), signals, t, eps, k);
+  }
+
+  @Test
+  void constantRewardGivesZeroLossAndZeroUpdateAtTheBase() {
+    ParameterSet base = network.initialize(7);
+    float[] zeroAdvantages = new float[16]; // constant reward: every A = 0
+    RamGradient.Result r = new RamGradient(network, 100).compute(base, base, base, items(16, 4, zeroAdvantages, 1));
+    assertEquals(0.0, r.lossSum());
+    ParameterSet zero = base.zerosLike();
+    assertEquals(zero, r.gradientSum());
+    ParameterSet theta = base.copy();
+    AdamW.of(1e-3, 0).step(theta, r.gradientSum(), AdamW.State.zerosLike(theta));
+    assertEquals(base, theta, "a zero gradient must not move the parameters");
+  }
+
+  @Test
+  void zeroMultiplierIsDistillationTowardsTheReference() {
+    ParameterSet theta = network.initialize(1);
+    ParameterSet reference = network.initialize(2);
+    ParameterSet old = network.initialize(3);
+    float[] randomAdvantages = Noise.gaussian(9, 8);
+    RamGradient.Result withSignal = new RamGradient(network, 0).compute(theta, reference, old, items(8, 2, randomAdvantages, 5));
+    RamGradient.Result distillation = new RamGradient(network, 1).compute(theta, reference, old, items(8, 2, new float[8], 5));
+    assertEquals(distillation.gradientSum(), withSignal.gradientSum());
+    assertEquals(distillation.lossSum(), withSignal.lossSum());
+    assertTrue(withSignal.lossSum() > 0);
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray vRef = m.create(new float[] {1, 2});
+      NDArray target = RamLoss.target(vRef, m.create(new float[] {5, 6}), m.create(new float[] {3, 4}),
+          m.create(new float[] {7, 8}), m.create(0f));
+      assertArrayEquals(vRef.toFloatArray(), target.toFloatArray());
+    }
+  }
+
+  @Test
+  void sqrtUniformTimesHaveTheSpecifiedMoments() {
+    SplittableRandom random = new SplittableRandom(11);
+    int n = 400_000;
+    double sum = 0;
+    int below = 0;
+    for (int i = 0; i < n; i++) {
+      double t = TimeSampler.SQRT_UNIFORM.time(random.nextDouble());
+      assertTrue(t >= TimeSampler.MIN_TIME && t < 1);
+      sum += t;
+      below += t < 0.5 ? 1 : 0;
+    }
+    assertEquals(2.0 / 3.0, sum / n, 0.002);
+    assertEquals(0.25, (double) below / n, 0.002);
+    assertEquals(TimeSampler.MIN_TIME, TimeSampler.SQRT_UNIFORM.time(0.0));
+  }
+
+  /** Canonical velocity of endpoint law N(mu, s) (s a variance) under x_t = (1-t) x + t eps. */
+  private static double canonicalVelocity(double mu, double s, double x, double t) {
+    return -mu + (t - (1 - t) * s) / ((1 - t) * (1 - t) * s + t * t) * (x - (1 - t) * mu);
+  }
+
+  /**
+   * Monte Carlo of the RAM right-hand side {@code E[R(X0) ((eps - X0) - v*) | X_t = x]} under the
+   * tilted law N(mu, s), computed through {@link RamLoss#target} with signal R(X0) and v_old = v*.
+   */
+  private static double ramRightHandSide(double mu, double s, double x, double t,
+      java.util.function.DoubleUnaryOperator reward) {
+    double var = (1 - t) * (1 - t) * s + t * t;
+    double postMean = mu + (1 - t) * s / var * (x - (1 - t) * mu);
+    double postStd = Math.sqrt(s - (1 - t) * (1 - t) * s * s / var);
+    int n = 1_000_000;
+    float[] x0 = Noise.gaussian(3, n);
+    float[] eps = new float[n];
+    float[] signal = new float[n];
+    for (int i = 0; i < n; i++) {
+      x0[i] = (float) (postMean + postStd * x0[i]);
+      eps[i] = (float) ((x - (1 - t) * x0[i]) / t);
+      signal[i] = (float) reward.applyAsDouble(x0[i]);
+    }
+    double vStar = canonicalVelocity(mu, s, x, t);
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray vRef = m.zeros(new ai.djl.ndarray.types.Shape(n));
+      NDArray vOld = m.full(new ai.djl.ndarray.types.Shape(n), (float) vStar);
+      NDArray target = RamLoss.target(vRef, vOld, m.create(x0), m.create(eps), m.create(signal));
+      return target.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).mean().getDouble();
+    }
+  }
+
+  @Test
+  void linearRewardOnAGaussianIsExact() {
+    double a = 0.7;
+    double t = 0.4;
+    double x = 0.3;
+    double exact = canonicalVelocity(a, 1, x, t) - canonicalVelocity(0, 1, x, t);
+    assertEquals(-0.53846, exact, 1e-5);
+    assertEquals(-0.53846, ramRightHandSide(a, 1, x, t, x0 -> a * x0), 0.005);
+  }
+
+  @Test
+  void quadraticRewardShowsRamBias() {
+    double t = 0.5;
+    double x = 1;
+    double exact = canonicalVelocity(0, 0.5, x, t) - canonicalVelocity(0, 1, x, t);
+    assertEquals(2.0 / 3.0, exact, 1e-9);
+    double ram = ramRightHandSide(0, 0.5, x, t, x0 -> -x0 * x0 / 2);
+    assertEquals(4.0 / 9.0, ram, 0.005);
+    assertTrue(Math.abs(ram - exact) > 0.2, "RAM is biased for the quadratic reward");
+  }
+}

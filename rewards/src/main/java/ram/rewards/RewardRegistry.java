@@ -1,0 +1,31 @@
+package ram.rewards;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/** Creates rewards by the names that configs use. One place lists every reward the project has. */
+public final class RewardRegistry {
+
+  private static final Map<String, Supplier<Reward>> FACTORIES = new TreeMap<>();
+
+  static {
+    FACTORIES.put(ToyRingReward.NAME, ToyRingReward::new);
+  }
+
+  private RewardRegistry() {}
+
+  /** The names of all known rewards, sorted. */
+  public static java.util.Set<String> names() {
+    return java.util.Collections.unmodifiableSet(FACTORIES.keySet());
+  }
+
+  /** Creates the named reward, or throws an error that lists the known names. */
+  public static Reward create(String name) {
+    Supplier<Reward> factory = FACTORIES.get(name);
+    if (factory == null) {
+      throw new IllegalArgumentException("unknown reward '" + name + "'; known rewards: " + FACTORIES.keySet());
+    }
+    return factory.get();
+  }
+}
