@@ -11,6 +11,9 @@ public final class RewardRegistry {
 
   static {
     FACTORIES.put(ToyRingReward.NAME, ToyRingReward::new);
+    FACTORIES.put(ram.rewards.geneval.GenEvalReward.NAME, ram.rewards.geneval.GenEvalReward::new);
+    FACTORIES.put(ram.rewards.ocr.OcrReward.NAME, ram.rewards.ocr.OcrReward::new);
+    FACTORIES.put(CompressibilityReward.NAME, CompressibilityReward::new);
   }
 
   private RewardRegistry() {}

@@ -1,0 +1,30 @@
+package ram.model;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/** Creates velocity networks by the architecture names that configs and checkpoints record. */
+public final class Networks {
+
+  private static final Map<String, Supplier<VelocityNetwork>> FACTORIES = new TreeMap<>();
+
+  static {
+    FACTORIES.put(ToyVelocityMlp.ARCHITECTURE, ToyVelocityMlp::new);
+  }
+
+  private Networks() {}
+
+  /** The named network, or an error that lists the known architectures. */
+  public static VelocityNetwork create(String architecture) {
+    Supplier<VelocityNetwork> f = FACTORIES.get(architecture);
+    if (f == null) {
+      throw new IllegalArgumentException("unknown model architecture '" + architecture + "'; known: " + FACTORIES.keySet());
+    }
+    return f.get();
+  }
+
+  public static java.util.Set<String> names() {
+    return java.util.Collections.unmodifiableSet(FACTORIES.keySet());
+  }
+}

@@ -1,0 +1,76 @@
+package ram.pipelines;
+
+import java.util.List;
+
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+
+import ram.schemas.Advantage;
+import ram.schemas.Metric;
+import ram.schemas.Prompt;
+import ram.schemas.Reward;
+import ram.schemas.Sample;
+import ram.transforms.ApplyUpdate;
+import ram.transforms.ComputeAdvantages;
+import ram.transforms.DealToShards;
+import ram.transforms.EpochSpec;
+import ram.transforms.LoadState;
+import ram.transforms.OptimizerStep;
+import ram.transforms.SampleEndpoints;
+import ram.transforms.ScoreRewards;
+import ram.transforms.SelectPrompts;
+import ram.transforms.StoreFiles;
+import ram.transforms.TrainingItem;
+import ram.transforms.WriteCheckpoint;
+import ram.transforms.WriteParquet;
+
+/**
+ * One training epoch as one Beam pipeline, in the order of the data-flow drawing:
+ *
+ * <pre>
+ * SelectPrompts -> SampleEndpoints -> [samples] -> ScoreRewards -> [rewards] -> ComputeAdvantages
+ *   -> [advantages] -> DealToShards -> (ComputeGradients -> SumGradients -> ApplyUpdate) x steps
+ *   -> [checkpoint]
+ * </pre>
+ *
+ * Everything lands under {@code epochDir}: {@code samples/}, {@code rewards/}, {@code advantages/},
+ * {@code metrics/} (Parquet) and {@code checkpoint/}. The driver writes into a temporary epoch
+ * directory and publishes it only after the pipeline succeeds.
+ */
+public final class TrainEpochPipeline {
+
+  private TrainEpochPipeline() {}
+
+  public static void build(Pipeline p, EpochSpec spec, List<Prompt> promptSet, int promptsPerEpoch, String epochDir) {
+    PCollection<Sample> samples = p
+        .apply("SelectPrompts", SelectPrompts.from(promptSet, spec.runSeed, spec.epoch, promptsPerEpoch))
+        .apply("SampleEndpoints", new SampleEndpoints(spec));
+    samples.apply("WriteSamples", WriteParquet.to(StoreFiles.join(epochDir, "samples"), "samples", Sample.getClassSchema()));
+
+    PCollection<Reward> rewards = samples.apply("ScoreRewards", new ScoreRewards(spec.rewardWeights));
+    rewards.apply("WriteRewards", WriteParquet.to(StoreFiles.join(epochDir, "rewards"), "rewards", Reward.getClassSchema()));
+
+    PCollectionTuple advantages = PCollectionTuple.of(ComputeAdvantages.SAMPLES, samples).and(ComputeAdvantages.REWARDS, rewards)
+        .apply("ComputeAdvantages", new ComputeAdvantages(spec));
+    advantages.get(ComputeAdvantages.ADVANTAGES).apply("WriteAdvantages",
+        WriteParquet.to(StoreFiles.join(epochDir, "advantages"), "advantages", Advantage.getClassSchema()));
+
+    PCollection<KV<Integer, Iterable<TrainingItem>>> dealt = advantages.get(ComputeAdvantages.ITEMS)
+        .apply("DealToShards", new DealToShards(spec.optimizerSteps, spec.gradientShards));
+    PCollection<byte[]> state = p.apply("LoadState", new LoadState(spec));
+    PCollectionList<Metric> metrics = PCollectionList.of(advantages.get(ComputeAdvantages.METRICS));
+    for (int step = 0; step < spec.optimizerSteps; step++) {
+      PCollectionTuple updated = dealt.apply(String.format("OptimizerStep%03d", step), new OptimizerStep(spec, step, state));
+      state = updated.get(ApplyUpdate.STATE);
+      metrics = metrics.and(updated.get(ApplyUpdate.METRICS));
+    }
+    String parent = spec.parentCheckpoint == null ? spec.baseCheckpoint : spec.parentCheckpoint;
+    state.apply("WriteCheckpoint", new WriteCheckpoint(StoreFiles.join(epochDir, "checkpoint"), spec.architecture, parent));
+    metrics.apply("AllMetrics", Flatten.pCollections())
+        .apply("WriteMetrics", WriteParquet.to(StoreFiles.join(epochDir, "metrics"), "metrics", Metric.getClassSchema()));
+  }
+}

@@ -1,0 +1,59 @@
+package ram.rewards.geneval;
+
+import java.util.ArrayList;
+import java.util.List;
+import ram.rewards.Reward;
+import ram.rewards.RewardInput;
+import ram.rewards.RewardResult;
+
+/**
+ * The GenEval reward of the shapes world: the {@link ShapeDetector} finds the objects, the
+ * {@link GenEvalScorer} applies GenEval's rules to the sample's metadata (the JSON of one
+ * {@code prompts/geneval} line). The reward value is the partial-credit score; {@link #evaluate}
+ * also gives strict accuracy and GenEval's "correct" for evaluation reports.
+ */
+public final class GenEvalReward implements Reward {
+
+  public static final String NAME = "geneval";
+  /** Version 1: shapes detector v1 (four features, 32-pixel centres), Flow-GRPO's scoring rules. */
+  public static final String VERSION = "1";
+
+  private final ShapeDetector detector = new ShapeDetector();
+  private final GenEvalScorer scorer = new GenEvalScorer();
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String version() {
+    return VERSION;
+  }
+
+  @Override
+  public List<RewardResult> score(List<RewardInput> batch) {
+    List<RewardResult> results = new ArrayList<>(batch.size());
+    for (RewardInput in : batch) {
+      try {
+        results.add(RewardResult.of(evaluate(in).score()));
+      } catch (RuntimeException e) {
+        results.add(RewardResult.failed("geneval: sample " + in.sampleId() + ": " + e.getMessage()));
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Scores one sample with every GenEval measure.
+   *
+   * @throws IllegalArgumentException if the image or the metadata is invalid (the message says why)
+   */
+  public GenEvalScore evaluate(RewardInput in) {
+    if (in.metadataJson() == null || in.metadataJson().isBlank()) {
+      throw new IllegalArgumentException("GenEval metadata (tag, include) is missing");
+    }
+    GenEvalPrompt prompt = GenEvalPrompt.parse(in.metadataJson(), ShapeClass.words(), "metadata");
+    return scorer.score(prompt, detector.detect(in.data(), in.shape()));
+  }
+}

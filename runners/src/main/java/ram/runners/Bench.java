@@ -1,0 +1,61 @@
+package ram.runners;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+import ram.rewards.RewardBenchmark;
+
+/**
+ * {@code ram bench <what>}: measurements printed as {@code BENCH key=value} lines.
+ * {@code pipeline}: the fixed cost of one Beam pipeline on the configured runner (a trivial
+ * pipeline with one shuffle, run repeatedly in one JVM, as the epoch driver does).
+ * {@code rewards}: images per second of each image reward.
+ */
+public final class Bench {
+
+  private Bench() {}
+
+  public static void run(String what, RunConfig config, PrintStream out) {
+    switch (what) {
+      case "pipeline" -> pipeline(config, out);
+      case "rewards" -> RewardBenchmark.run(out, 200);
+      default -> throw new ConfigException("unknown benchmark '" + what + "'; known: pipeline, rewards");
+    }
+  }
+
+  static void pipeline(RunConfig config, PrintStream out) {
+    int runs = 6;
+    EmbeddedFlinkCluster cluster = Runners.wantsEmbeddedCluster(config) ? EmbeddedFlinkCluster.start(config.getInt("parallelism")) : null;
+    List<Double> seconds = new ArrayList<>();
+    try {
+      for (int i = 0; i < runs; i++) {
+        long t0 = System.nanoTime();
+        Pipeline p = Pipeline.create(Runners.options(config, "ram-bench-" + i, cluster));
+        p.apply(Create.of(1, 2, 3, 4, 5, 6, 7, 8))
+            .apply(WithKeys.of((Integer x) -> x % 2).withKeyType(TypeDescriptors.integers()))
+            .apply(GroupByKey.create())
+            .apply(Count.globally());
+        if (p.run().waitUntilFinish() != PipelineResult.State.DONE) {
+          throw new IllegalStateException("benchmark pipeline failed");
+        }
+        seconds.add((System.nanoTime() - t0) / 1e9);
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+    double later = seconds.subList(1, runs).stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    out.printf("BENCH pipeline runner=%s master=%s first_seconds=%.2f later_mean_seconds=%.2f runs=%d%n",
+        config.getString("runner"), config.getString("flink_master"), seconds.get(0), later, runs);
+  }
+}

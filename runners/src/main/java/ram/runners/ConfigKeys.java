@@ -1,0 +1,85 @@
+package ram.runners;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The typed keys a run config may hold. Values (the defaults) live in the YAML files of
+ * {@code configs/}; this table says only what each key is and which values are legal, so that
+ * configs and command-line overrides are type-checked with errors that name the key.
+ */
+public final class ConfigKeys {
+
+  /** The kind of value a key takes. */
+  public enum Type { INT, POSITIVE_INT, NON_NEGATIVE_INT, DOUBLE, POSITIVE_DOUBLE, NON_NEGATIVE_DOUBLE, STRING, PATH,
+    OPTIONAL_PATH, CHOICE, WEIGHTS }
+
+  /** One key: its type, legal choices (for CHOICE) and a one-line description. */
+  public record Key(String name, Type type, List<String> choices, String doc) {}
+
+  private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+  private static void key(String name, Type type, String doc) {
+    KEYS.put(name, new Key(name, type, List.of(), doc));
+  }
+
+  private static void choice(String name, List<String> choices, String doc) {
+    KEYS.put(name, new Key(name, Type.CHOICE, choices, doc));
+  }
+
+  static {
+    key("task", Type.STRING, "the prompt world: names prompts/<task>/ and the evaluation");
+    key("prompts", Type.PATH, "training prompt set (JSON lines)");
+    key("model", Type.STRING, "velocity network architecture");
+    key("base_checkpoint", Type.PATH, "pretrained base: the frozen reference and the starting policy");
+    key("rewards", Type.WEIGHTS, "rewards of the run with weights, e.g. {toy2d: 1.0}");
+    key("seed", Type.INT, "run seed: prompts, noise and re-noising all derive from it");
+    key("epochs", Type.POSITIVE_INT, "number of epochs (one pipeline each)");
+    key("prompts_per_epoch", Type.POSITIVE_INT, "P: prompts (groups) sampled per epoch");
+    key("images_per_prompt", Type.POSITIVE_INT, "G: endpoints per prompt");
+    key("optimizer_steps_per_epoch", Type.POSITIVE_INT, "chained gradient stages per epoch; prompt slot s goes to step s mod this");
+    key("renoisings", Type.POSITIVE_INT, "K: re-noisings of each endpoint in the update");
+    choice("time_sampler", List.of("sqrt_uniform", "uniform"), "re-noising time: t = sqrt(U) (RAM) or U (tutorial)");
+    key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
+    choice("advantage", List.of("group_normalized", "raw_reward"), "signal: group-normalised advantage or raw reward");
+    choice("lagged_policy", List.of("ema", "current"), "v_old and the sampler: EMA of theta, or theta itself");
+    key("learning_rate", Type.POSITIVE_DOUBLE, "AdamW learning rate");
+    key("weight_decay", Type.NON_NEGATIVE_DOUBLE, "AdamW decoupled weight decay (0 = Adam)");
+    key("adam_beta1", Type.NON_NEGATIVE_DOUBLE, "AdamW beta1");
+    key("adam_beta2", Type.NON_NEGATIVE_DOUBLE, "AdamW beta2");
+    key("adam_epsilon", Type.POSITIVE_DOUBLE, "AdamW epsilon");
+    key("sample_steps", Type.POSITIVE_INT, "Euler steps when sampling training endpoints");
+    key("cfg_scale", Type.DOUBLE, "classifier-free guidance scale when sampling");
+    key("time_shift", Type.POSITIVE_DOUBLE, "time shift s of the sampling grid (1 = none)");
+    key("gradient_shards", Type.POSITIVE_INT, "data-parallel shards of each gradient stage");
+    key("eval_samples", Type.NON_NEGATIVE_INT, "evaluation samples (0 = no evaluation)");
+    key("eval_steps", Type.POSITIVE_INT, "Euler steps for evaluation samples");
+    key("eval_seed", Type.INT, "seed of the evaluation noise (fixed across epochs)");
+    key("eval_every", Type.NON_NEGATIVE_INT, "evaluate every this many epochs (0 = only before and after)");
+    key("pretrain_steps", Type.POSITIVE_INT, "pretraining: optimizer steps");
+    key("pretrain_batch_size", Type.POSITIVE_INT, "pretraining: batch size");
+    key("pretrain_learning_rate", Type.POSITIVE_DOUBLE, "pretraining: Adam learning rate");
+    key("pretrain_seed", Type.INT, "pretraining: seed of initialisation and data");
+    choice("runner", List.of("flink", "direct"), "Beam runner: Flink (embedded or a cluster) or the DirectRunner");
+    key("flink_master", Type.STRING,
+        "[local]: one in-process Flink cluster for the whole run; [auto]: a fresh local cluster per pipeline; or host:port");
+    key("parallelism", Type.POSITIVE_INT, "pipeline parallelism (workers)");
+    key("output_dir", Type.PATH, "the run directory");
+  }
+
+  private ConfigKeys() {}
+
+  /** The key, or null if unknown. */
+  public static Key get(String name) {
+    return KEYS.get(name);
+  }
+
+  public static Iterable<String> names() {
+    return KEYS.keySet();
+  }
+
+  /** Keys that only say how to execute a run; changing them on resume is allowed. */
+  public static final List<String> EXECUTION_KEYS = List.of("epochs", "runner", "flink_master", "parallelism",
+      "eval_every", "output_dir");
+}

@@ -1,0 +1,136 @@
+package ram.runners;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code ram} command line: {@code train}, {@code pretrain}. Exit codes: 0 success, 2 bad
+ * input (config, arguments, files; the message names what and where), 1 a failure while running.
+ */
+public final class Main {
+
+  static final String USAGE = """
+      usage: ./ram <command> [args]
+        train <config> [--key value ...]     post-train with RAM, one pipeline per epoch; rerun to resume
+        pretrain <config> [--key value ...]  pretrain the config's base model and write base_checkpoint
+        bench pipeline [<config>] [--key v]  fixed cost of one pipeline on the config's runner
+        bench rewards                        images per second of each reward
+        help                                 this text
+      <config> is a name in configs/ (e.g. toy2d) or a path to a YAML file. Any config key can be
+      overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs a command; returns the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+      out.println(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    try {
+      Path home = Path.of(System.getProperty("ram.home", ".")).toAbsolutePath().normalize();
+      switch (args[0]) {
+        case "train" -> {
+          RunConfig config = loadConfig(args, home);
+          Runners.configureEngineThreads(config.getInt("parallelism"));
+          new TrainDriver(config, runDir(config, home), home, out).train();
+        }
+        case "pretrain" -> {
+          RunConfig config = loadConfig(args, home);
+          Runners.configureEngineThreads(1);
+          Pretrain.run(config, home, out);
+        }
+        case "bench" -> {
+          if (args.length < 2) {
+            throw new ConfigException("bench: missing what to measure (pipeline, rewards)");
+          }
+          String[] rest = new String[args.length - 1];
+          System.arraycopy(args, 1, rest, 0, rest.length);
+          if (rest.length < 2 || rest[1].startsWith("--")) {
+            String[] withConfig = new String[rest.length + 1];
+            withConfig[0] = rest[0];
+            withConfig[1] = "toy2d";
+            System.arraycopy(rest, 1, withConfig, 2, rest.length - 1);
+            rest = withConfig;
+          }
+          RunConfig config = loadConfig(rest, home);
+          Runners.configureEngineThreads(config.getInt("parallelism"));
+          Bench.run(args[1], config, out);
+        }
+        default -> throw new ConfigException("unknown command '" + args[0] + "'\n" + USAGE);
+      }
+      return 0;
+    } catch (ConfigException | IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      err.println("failed: " + e);
+      Throwable cause = e.getCause();
+      while (cause != null) {
+        err.println("  caused by: " + cause);
+        cause = cause.getCause();
+      }
+      return 1;
+    }
+  }
+
+  /** The run directory: {@code --output_dir} (relative to the working directory) or outputs/<config>. */
+  static Path runDir(RunConfig config, Path home) {
+    if (config.has("output_dir")) {
+      return Path.of(config.getString("output_dir")).toAbsolutePath().normalize();
+    }
+    return home.resolve("outputs").resolve(config.name());
+  }
+
+  static RunConfig loadConfig(String[] args, Path home) {
+    if (args.length < 2 || args[1].startsWith("--")) {
+      throw new ConfigException(args[0] + ": missing <config>\n" + USAGE);
+    }
+    Path file = Path.of(args[1]);
+    if (!args[1].endsWith(".yaml") && !args[1].endsWith(".yml")) {
+      file = home.resolve("configs").resolve(args[1] + ".yaml");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("config " + file + " not found; configs/ has: " + available(home));
+    }
+    return RunConfig.load(file, overrides(args));
+  }
+
+  static Map<String, String> overrides(String[] args) {
+    Map<String, String> overrides = new LinkedHashMap<>();
+    for (int i = 2; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--") || a.length() == 2) {
+        throw new ConfigException("argument '" + a + "': expected --key value");
+      }
+      String key = a.substring(2);
+      String value;
+      int eq = key.indexOf('=');
+      if (eq >= 0) {
+        value = key.substring(eq + 1);
+        key = key.substring(0, eq);
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw new ConfigException("argument --" + key + ": missing its value");
+      }
+      overrides.put(key, value);
+    }
+    return overrides;
+  }
+
+  private static String available(Path home) {
+    try (var s = Files.list(home.resolve("configs"))) {
+      return String.join(", ", s.map(p -> p.getFileName().toString().replaceFirst("\\.yaml$", "")).sorted().toList());
+    } catch (Exception e) {
+      return "(no configs directory at " + home + ")";
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package ram.runners;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import ram.model.EulerSampler;
+import ram.model.Noise;
+import ram.model.ParameterSet;
+import ram.model.VelocityNetwork;
+import ram.rewards.Reward;
+import ram.rewards.RewardInput;
+import ram.rewards.RewardRegistry;
+import ram.rewards.RewardResult;
+import ram.schemas.Prompt;
+
+/**
+ * The training run's own progress check, in the driver's process: N samples with fixed noise
+ * (prompts taken in turn from a prompt set), scored by the run's rewards. The mean per reward is
+ * what {@code RESULT} lines and the run's metrics report.
+ */
+public final class QuickEvaluation {
+
+  private static final int BATCH = 500;
+
+  private QuickEvaluation() {}
+
+  /** Mean reward per reward name ({@code eval_<name>_mean}) and the number of scoring errors. */
+  public static Map<String, Double> evaluate(VelocityNetwork network, ParameterSet theta, List<Prompt> prompts,
+      Iterable<String> rewardNames, int samples, EulerSampler sampler, long seed) {
+    int dim = network.sampleSize();
+    Map<String, Double> sums = new TreeMap<>();
+    Map<String, Double> out = new TreeMap<>();
+    double errors = 0;
+    List<Reward> rewards = new ArrayList<>();
+    rewardNames.forEach(n -> rewards.add(RewardRegistry.create(n)));
+    try {
+      for (int start = 0; start < samples; start += BATCH) {
+        int n = Math.min(BATCH, samples - start);
+        float[] noise = new float[n * dim];
+        List<Prompt> batchPrompts = new ArrayList<>(n);
+        List<String> texts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(Noise.gaussian(Noise.seed(seed, start + i), dim), 0, noise, i * dim, dim);
+          Prompt p = prompts.get((start + i) % prompts.size());
+          batchPrompts.add(p);
+          texts.add(p.getText());
+        }
+        float[] x = sampler.sample(network, theta, noise, texts);
+        List<RewardInput> inputs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          inputs.add(new RewardInput("eval-" + (start + i), java.util.Arrays.copyOfRange(x, i * dim, (i + 1) * dim),
+              network.sampleShape(), texts.get(i), batchPrompts.get(i).getMetadataJson()));
+        }
+        for (Reward r : rewards) {
+          for (RewardResult result : r.score(inputs)) {
+            if (result.ok()) {
+              sums.merge(r.name(), result.value(), Double::sum);
+            } else {
+              errors++;
+            }
+          }
+        }
+      }
+    } finally {
+      rewards.forEach(Reward::close);
+    }
+    for (Reward r : rewards) {
+      out.put("eval_" + r.name() + "_mean", sums.getOrDefault(r.name(), 0.0) / samples);
+    }
+    out.put("eval_errors", errors);
+    return out;
+  }
+}

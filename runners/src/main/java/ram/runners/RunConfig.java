@@ -1,0 +1,246 @@
+package ram.runners;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * A resolved run config: the experiment's YAML plus command-line overrides, every value checked
+ * against {@link ConfigKeys}. Paths are kept as written; {@link #path} resolves them.
+ */
+public final class RunConfig {
+
+  private final String name;
+  private final LinkedHashMap<String, Object> values;
+
+  private RunConfig(String name, LinkedHashMap<String, Object> values) {
+    this.name = name;
+    this.values = values;
+  }
+
+  /** The config's name: the YAML file's stem, e.g. {@code toy2d}. */
+  public String name() {
+    return name;
+  }
+
+  /** Loads {@code file} and applies {@code overrides} (key to raw string value). */
+  public static RunConfig load(Path file, Map<String, String> overrides) {
+    String stem = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    LinkedHashMap<String, Object> values = new LinkedHashMap<>();
+    parseYaml(file).forEach((k, v) -> values.put(k, check(file + ": key '" + k + "'", k, v)));
+    overrides.forEach((k, v) -> values.put(k, check("override --" + k, k, parseOverride(k, v))));
+    return new RunConfig(stem, values);
+  }
+
+  /** Reads a YAML mapping; malformed YAML or a non-mapping is an error naming the file. */
+  static Map<String, Object> parseYaml(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read config (" + e.getMessage() + ")");
+    }
+    Object doc;
+    try {
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    } catch (YAMLException e) {
+      throw new ConfigException(file + ": malformed YAML: " + e.getMessage().replace('\n', ' '));
+    }
+    if (!(doc instanceof Map<?, ?> map)) {
+      throw new ConfigException(file + ": expected a mapping of keys to values at the top level");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    map.forEach((k, v) -> out.put(String.valueOf(k), v));
+    return out;
+  }
+
+  private static Object parseOverride(String key, String raw) {
+    ConfigKeys.Key k = ConfigKeys.get(key);
+    if (k != null && k.type() == ConfigKeys.Type.WEIGHTS) {
+      Map<String, Object> weights = new TreeMap<>();
+      for (String part : raw.split(",")) {
+        String[] kv = part.split("=", 2);
+        weights.put(kv[0].strip(), kv.length == 2 ? (Object) kv[1].strip() : (Object) 1.0);
+      }
+      return weights;
+    }
+    try {
+      return new Yaml(new SafeConstructor(new LoaderOptions())).load(raw);
+    } catch (YAMLException e) {
+      return raw;
+    }
+  }
+
+  /** Validates one value against its key's type; returns the normalised value. */
+  static Object check(String where, String key, Object value) {
+    ConfigKeys.Key k = ConfigKeys.get(key);
+    if (k == null) {
+      throw new ConfigException(where + ": unknown key '" + key + "'; known keys: " + String.join(", ", ConfigKeys.names()));
+    }
+    String expected = switch (k.type()) {
+      case INT, POSITIVE_INT, NON_NEGATIVE_INT -> "an integer";
+      case DOUBLE, POSITIVE_DOUBLE, NON_NEGATIVE_DOUBLE -> "a number";
+      case STRING, PATH -> "a string";
+      case OPTIONAL_PATH -> "a path or null";
+      case CHOICE -> "one of " + k.choices();
+      case WEIGHTS -> "a mapping of reward names to numbers";
+    };
+    String bad = where + ": expected " + expected + ", got '" + value + "'";
+    switch (k.type()) {
+      case INT, POSITIVE_INT, NON_NEGATIVE_INT -> {
+        if (!(value instanceof Integer || value instanceof Long)) {
+          throw new ConfigException(bad);
+        }
+        long v = ((Number) value).longValue();
+        if (k.type() == ConfigKeys.Type.POSITIVE_INT && v <= 0 || k.type() == ConfigKeys.Type.NON_NEGATIVE_INT && v < 0) {
+          throw new ConfigException(where + ": expected " + (k.type() == ConfigKeys.Type.POSITIVE_INT ? "a positive" : "a non-negative")
+              + " integer, got " + v);
+        }
+        if (v > Integer.MAX_VALUE && !key.equals("seed") && !key.equals("eval_seed") && !key.equals("pretrain_seed")) {
+          throw new ConfigException(where + ": " + v + " is too large");
+        }
+        return value instanceof Integer ? value : (Object) v;
+      }
+      case DOUBLE, POSITIVE_DOUBLE, NON_NEGATIVE_DOUBLE -> {
+        if (value instanceof String s) {
+          value = parseNumber(s); // YAML 1.1 reads 1e-4 (no dot) as a string
+        }
+        if (!(value instanceof Number)) {
+          throw new ConfigException(bad);
+        }
+        double v = ((Number) value).doubleValue();
+        if (!Double.isFinite(v) || k.type() == ConfigKeys.Type.POSITIVE_DOUBLE && v <= 0
+            || k.type() == ConfigKeys.Type.NON_NEGATIVE_DOUBLE && v < 0) {
+          throw new ConfigException(where + ": " + v + " is out of range for " + k.type().name().toLowerCase().replace('_', ' '));
+        }
+        return v;
+      }
+      case STRING, PATH -> {
+        if (!(value instanceof String s) || s.isEmpty()) {
+          throw new ConfigException(bad);
+        }
+        return s;
+      }
+      case OPTIONAL_PATH -> {
+        if (value != null && !(value instanceof String)) {
+          throw new ConfigException(bad);
+        }
+        return value;
+      }
+      case CHOICE -> {
+        if (!(value instanceof String s) || !k.choices().contains(s)) {
+          throw new ConfigException(bad);
+        }
+        return s;
+      }
+      case WEIGHTS -> {
+        if (!(value instanceof Map<?, ?> map) || map.isEmpty()) {
+          throw new ConfigException(bad);
+        }
+        TreeMap<String, Double> weights = new TreeMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+          Object w = e.getValue() instanceof String s ? parseNumber(s) : e.getValue();
+          if (!(w instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+            throw new ConfigException(where + ": weight of reward '" + e.getKey() + "' must be a number, got '" + e.getValue() + "'");
+          }
+          weights.put(String.valueOf(e.getKey()), n.doubleValue());
+        }
+        return weights;
+      }
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  private static Object parseNumber(String s) {
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      return s;
+    }
+  }
+
+  private Object require(String key) {
+    if (ConfigKeys.get(key) == null) {
+      throw new IllegalArgumentException("no config key " + key);
+    }
+    if (!values.containsKey(key)) {
+      throw new ConfigException("config '" + name + "' has no key '" + key + "' (" + ConfigKeys.get(key).doc() + ")");
+    }
+    return values.get(key);
+  }
+
+  public boolean has(String key) {
+    return values.containsKey(key);
+  }
+
+  public int getInt(String key) {
+    return ((Number) require(key)).intValue();
+  }
+
+  public long getLong(String key) {
+    return ((Number) require(key)).longValue();
+  }
+
+  public double getDouble(String key) {
+    return ((Number) require(key)).doubleValue();
+  }
+
+  public String getString(String key) {
+    return (String) require(key);
+  }
+
+  @SuppressWarnings("unchecked")
+  public Map<String, Double> getWeights(String key) {
+    return (Map<String, Double>) require(key);
+  }
+
+  /** A path value: absolute as written, else relative to {@code base}. */
+  public Path path(String key, Path base) {
+    Path p = Path.of(getString(key));
+    return p.isAbsolute() ? p : base.resolve(p).normalize();
+  }
+
+  /** A copy with one value replaced (checked). */
+  public RunConfig with(String key, Object value) {
+    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(values);
+    copy.put(key, check("setting " + key, key, value));
+    return new RunConfig(name, copy);
+  }
+
+  /** All values, in file order. */
+  public Map<String, Object> values() {
+    return java.util.Collections.unmodifiableMap(values);
+  }
+
+  /** The keys whose values differ from {@code other}'s, ignoring {@link ConfigKeys#EXECUTION_KEYS}. */
+  public java.util.List<String> trainingDifferences(RunConfig other) {
+    java.util.TreeSet<String> keys = new java.util.TreeSet<>(values.keySet());
+    keys.addAll(other.values.keySet());
+    keys.removeAll(ConfigKeys.EXECUTION_KEYS);
+    return keys.stream().filter(k -> !java.util.Objects.equals(values.get(k), other.values.get(k))).toList();
+  }
+
+  /** The config as YAML, with the config name in a comment. */
+  public String toYaml() {
+    DumperOptions options = new DumperOptions();
+    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    return "# resolved config '" + name + "' (file + overrides), written by ram\n" + new Yaml(options).dump(new LinkedHashMap<>(values));
+  }
+
+  /** Reads a resolved config written by {@link #toYaml()}. */
+  public static RunConfig readResolved(Path file, String name) {
+    LinkedHashMap<String, Object> values = new LinkedHashMap<>();
+    parseYaml(file).forEach((k, v) -> values.put(k, check(file + ": key '" + k + "'", k, v)));
+    return new RunConfig(name, values);
+  }
+}

@@ -1,0 +1,58 @@
+package ram.runners;
+
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/** Pipeline options for the configured runner: Flink (embedded {@code [local]} or a cluster) or Direct. */
+public final class Runners {
+
+  private Runners() {}
+
+  /** Whether a run should keep its own in-process Flink cluster alive. */
+  public static boolean wantsEmbeddedCluster(RunConfig config) {
+    return config.getString("runner").equals("flink") && config.getString("flink_master").equals("[local]");
+  }
+
+  /**
+   * Options for one pipeline of a run. With {@code flink_master: [local]} and a run-wide
+   * {@code cluster}, jobs go to that cluster; {@code [auto]} lets Beam build a local cluster per
+   * pipeline; {@code host:port} names an external Flink 1.19 cluster.
+   */
+  public static PipelineOptions options(RunConfig config, String jobName, EmbeddedFlinkCluster cluster) {
+    int parallelism = config.getInt("parallelism");
+    if (config.getString("runner").equals("direct")) {
+      DirectOptions o = PipelineOptionsFactory.as(DirectOptions.class);
+      o.setRunner(DirectRunner.class);
+      o.setTargetParallelism(parallelism);
+      o.setJobName(jobName);
+      return o;
+    }
+    FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
+    o.setRunner(FlinkRunner.class);
+    String master = config.getString("flink_master");
+    if (master.equals("[local]") && cluster != null) {
+      o.setFlinkMaster(cluster.master());
+      o.setFilesToStage(java.util.List.of(cluster.stagedJar()));
+    } else {
+      o.setFlinkMaster(master.equals("[auto]") ? "[local]" : master);
+    }
+    o.setParallelism(parallelism);
+    o.setJobName(jobName);
+    o.setFasterCopy(true);
+    // The DataSet optimizer enumerates paths through chained side inputs exponentially; the
+    // DataStream translation in batch mode has no such optimizer.
+    o.setUseDataStreamForBatch(true);
+    return o;
+  }
+
+  /** Libtorch threads per worker: the cores a worker really owns (performance.md). */
+  public static void configureEngineThreads(int parallelism) {
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
+    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+  }
+}

@@ -1,0 +1,175 @@
+package ram.runners;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+
+import ram.model.EulerSampler;
+import ram.model.LaggedPolicy;
+import ram.model.Networks;
+import ram.model.TimeSampler;
+import ram.model.TrainingState;
+import ram.model.VelocityNetwork;
+import ram.pipelines.PromptSets;
+import ram.pipelines.TrainEpochPipeline;
+import ram.schemas.Prompt;
+import ram.transforms.CheckpointStore;
+import ram.transforms.EpochSpec;
+
+/**
+ * Runs a training run epoch by epoch, one Beam pipeline per epoch, and resumes from the newest
+ * published epoch when rerun. Before the first epoch and after the last (and every
+ * {@code eval_every} epochs) it evaluates the policy; it prints a progress line per epoch and
+ * {@code RESULT key=value} lines at the end.
+ */
+public final class TrainDriver {
+
+  private final RunConfig config;
+  private final RunDirectory run;
+  private final RunMetrics metrics;
+  private final PrintStream out;
+  private final Path home;
+  private EmbeddedFlinkCluster cluster;
+
+  public TrainDriver(RunConfig config, Path runDir, Path home, PrintStream out) {
+    this.config = config;
+    this.run = new RunDirectory(runDir);
+    this.metrics = new RunMetrics(run);
+    this.out = out;
+    this.home = home;
+  }
+
+  public RunDirectory runDirectory() {
+    return run;
+  }
+
+  /** Trains to {@code epochs}; returns the final evaluation. */
+  public Map<String, Double> train() {
+    long started = System.nanoTime();
+    run.create();
+    writeOrCheckConfig();
+    Path base = config.path("base_checkpoint", home);
+    if (!Files.isDirectory(base)) {
+      throw new ConfigException("base_checkpoint " + base + " does not exist; run ./ram pretrain " + config.name() + " first");
+    }
+    List<Prompt> prompts = PromptSets.load(config.path("prompts", home));
+    VelocityNetwork network = Networks.create(config.getString("model"));
+    int epochs = config.getInt("epochs");
+    int latest = run.latestEpoch();
+    out.printf("run %s: %s, epochs %d..%d of %d, runner %s%s%n", config.name(), run.root(), latest + 1, epochs, epochs,
+        config.getString("runner"), config.getString("runner").equals("flink") ? " " + config.getString("flink_master") : "");
+    Map<String, Double> baseEval = evaluateIfDue(0, network, prompts, true);
+    if (latest < epochs && Runners.wantsEmbeddedCluster(config)) {
+      cluster = EmbeddedFlinkCluster.start(config.getInt("parallelism"));
+    }
+    try {
+      for (int epoch = latest + 1; epoch <= epochs; epoch++) {
+        runEpoch(epoch, network, prompts, base);
+        evaluateIfDue(epoch, network, prompts, epoch == epochs);
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+        cluster = null;
+      }
+    }
+    int last = Math.max(latest, epochs);
+    List<RunMetrics.Row> rows = metrics.rebuild(run.latestEpoch());
+    Map<String, Double> finalEval = evaluateIfDue(last, network, prompts, true);
+    double wall = (System.nanoTime() - started) / 1e9;
+    baseEval.forEach((k, v) -> out.printf("RESULT base_%s=%.4f%n", k, v));
+    finalEval.forEach((k, v) -> out.printf("RESULT final_%s=%.4f%n", k, v));
+    out.printf("RESULT final_epoch=%d%n", run.latestEpoch());
+    double pipelineSeconds = 0;
+    for (int e = 1; e <= run.latestEpoch(); e++) {
+      pipelineSeconds += RunMetrics.epochValue(rows, e, "pipeline_seconds");
+    }
+    out.printf("RESULT mean_pipeline_seconds=%.2f%n", pipelineSeconds / Math.max(1, run.latestEpoch()));
+    out.printf("RESULT wall_seconds=%.1f%n", wall);
+    Report.write(run, rows, config);
+    return finalEval;
+  }
+
+  private void writeOrCheckConfig() {
+    if (Files.exists(run.configFile())) {
+      RunConfig previous = RunConfig.readResolved(run.configFile(), config.name());
+      List<String> differences = config.trainingDifferences(previous);
+      if (!differences.isEmpty()) {
+        throw new ConfigException(run.configFile() + ": this run was started with different values for " + differences
+            + "; resume with the same config, or choose a new --output_dir");
+      }
+    }
+    RunDirectory.writeAtomically(run.configFile(), config.toYaml());
+  }
+
+  private void runEpoch(int epoch, VelocityNetwork network, List<Prompt> prompts, Path base) {
+    long t0 = System.nanoTime();
+    run.discardPartial(epoch);
+    EpochSpec spec = epochSpec(epoch, network, base);
+    Pipeline p = Pipeline.create(Runners.options(config, String.format("ram-%s-epoch-%06d", config.name(), epoch), cluster));
+    TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString());
+    PipelineResult.State state = p.run().waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("epoch " + epoch + " pipeline ended in state " + state);
+    }
+    double pipelineSeconds = (System.nanoTime() - t0) / 1e9;
+    run.publish(epoch);
+    Map<String, Double> driver = new TreeMap<>();
+    driver.put("pipeline_seconds", pipelineSeconds);
+    metrics.recordDriver(epoch, driver);
+    List<RunMetrics.Row> rows = metrics.rebuild(epoch);
+    out.printf("epoch %d/%d  reward %.4f +- %.4f  loss %.5f  drift %.3g  flipped %.3f  %.1fs%n", epoch,
+        config.getInt("epochs"), RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"),
+        RunMetrics.epochValue(rows, epoch, "loss"), RunMetrics.epochValue(rows, epoch, "drift_to_reference"),
+        RunMetrics.epochValue(rows, epoch, "frac_flipped"), pipelineSeconds);
+  }
+
+  EpochSpec epochSpec(int epoch, VelocityNetwork network, Path base) {
+    return new EpochSpec(config.getLong("seed"), epoch, network.architecture(),
+        epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(),
+        LaggedPolicy.parse(config.getString("lagged_policy")), config.getInt("images_per_prompt"),
+        config.getInt("sample_steps"), config.getDouble("cfg_scale"), config.getDouble("time_shift"),
+        config.getWeights("rewards"), EpochSpec.AdvantageMode.parse(config.getString("advantage")),
+        config.getDouble("reward_multiplier"), config.getInt("renoisings"),
+        TimeSampler.parse(config.getString("time_sampler")), config.getInt("optimizer_steps_per_epoch"),
+        config.getInt("gradient_shards"), config.getDouble("learning_rate"), config.getDouble("weight_decay"),
+        config.getDouble("adam_beta1"), config.getDouble("adam_beta2"), config.getDouble("adam_epsilon"));
+  }
+
+  /** Evaluates the policy after {@code epoch} unless already recorded; returns the evaluation. */
+  private Map<String, Double> evaluateIfDue(int epoch, VelocityNetwork network, List<Prompt> prompts, boolean force) {
+    int samples = config.getInt("eval_samples");
+    if (samples == 0 || epoch > run.latestEpoch()) {
+      return Map.of();
+    }
+    int every = config.getInt("eval_every");
+    Map<String, Double> recorded = metrics.readDriver(epoch);
+    Map<String, Double> eval = new TreeMap<>();
+    recorded.forEach((k, v) -> {
+      if (k.startsWith("eval_")) {
+        eval.put(k, v);
+      }
+    });
+    if (!eval.isEmpty() || !(force || every > 0 && epoch % every == 0)) {
+      return eval;
+    }
+    long t0 = System.nanoTime();
+    TrainingState state = epoch == 0
+        ? TrainingState.fromBase(CheckpointStore.readTheta(config.path("base_checkpoint", home).toString()))
+        : CheckpointStore.readState(run.checkpoint(epoch).toString(), null);
+    EulerSampler sampler = new EulerSampler(config.getInt("eval_steps"), config.getDouble("cfg_scale"), config.getDouble("time_shift"));
+    eval.putAll(QuickEvaluation.evaluate(network, state.theta(), prompts, config.getWeights("rewards").keySet(), samples,
+        sampler, config.getLong("eval_seed")));
+    Map<String, Double> record = new TreeMap<>(eval);
+    record.put("evaluation_seconds", (System.nanoTime() - t0) / 1e9);
+    metrics.recordDriver(epoch, record);
+    out.printf("eval after epoch %d: %s%n", epoch, eval);
+    return eval;
+  }
+}

@@ -1,0 +1,163 @@
+package ram.runners;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ram.model.Checkpoint;
+import ram.transforms.ParquetRecords;
+
+/**
+ * The toy run through the real epoch pipeline, small: embedded Flink and the DirectRunner give the
+ * same samples, rewards and checkpoints; a rerun resumes; DuckDB reads the store.
+ */
+class ToyTrainingEndToEndTest {
+
+  static final Path HOME = RunConfigTest.HOME;
+  @TempDir static Path tmp;
+  static Path flinkRun;
+  static Path directRun;
+
+  static String[] args(Path out, String runner, int epochs) {
+    return new String[] {"train", "toy2d", "--output_dir", out.toString(), "--runner", runner, "--epochs", Integer.toString(epochs),
+        "--prompts_per_epoch", "4", "--images_per_prompt", "8", "--optimizer_steps_per_epoch", "2", "--eval_samples", "200",
+        "--parallelism", "2"};
+  }
+
+  static String train(String[] args) {
+    System.setProperty("ram.home", HOME.toString());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, new PrintStream(out, true), new PrintStream(err, true));
+    assertEquals(0, code, "train failed: " + err + "\n" + out);
+    return out.toString();
+  }
+
+  @BeforeAll
+  static void runBoth() {
+    flinkRun = tmp.resolve("flink");
+    directRun = tmp.resolve("direct");
+    String flinkOut = train(args(flinkRun, "flink", 2));
+    assertTrue(flinkOut.contains("RESULT final_eval_toy2d_mean="), flinkOut);
+    train(args(directRun, "direct", 2));
+  }
+
+  static Map<String, String> byId(Path run, String table, String... fields) {
+    Map<String, String> rows = new TreeMap<>();
+    for (int e = 1; e <= 2; e++) {
+      for (GenericRecord r : ParquetRecords.read(run.resolve(String.format("epochs/%06d/%s/*.parquet", e, table)).toString())) {
+        List<String> values = new ArrayList<>();
+        for (String f : fields) {
+          values.add(String.valueOf(r.get(f)));
+        }
+        rows.put(r.get("sample_id") + "/" + (r.getSchema().getField("reward_name") != null ? r.get("reward_name") : ""),
+            String.join("|", values));
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void flinkAndDirectRunnersProduceTheSameSamplesRewardsAndCheckpoints() {
+    Map<String, String> flinkSamples = byId(flinkRun, "samples", "seed", "endpoint", "prompt_id", "policy_version");
+    assertEquals(2 * 4 * 8, flinkSamples.size());
+    assertEquals(flinkSamples, byId(directRun, "samples", "seed", "endpoint", "prompt_id", "policy_version"));
+    Map<String, String> flinkRewards = byId(flinkRun, "rewards", "value", "error");
+    assertEquals(2 * 4 * 8, flinkRewards.size());
+    assertEquals(flinkRewards, byId(directRun, "rewards", "value", "error"));
+    for (String file : List.of("theta.params", "ema.params", "adam_m.params", "adam_v.params")) {
+      assertArrayEquals(Checkpoint.readDirectory(flinkRun.resolve("epochs/000002/checkpoint")).get(file),
+          Checkpoint.readDirectory(directRun.resolve("epochs/000002/checkpoint")).get(file), file);
+    }
+  }
+
+  @Test
+  void rerunResumesFromLatestAndMatchesAnUninterruptedRun() throws Exception {
+    Path resumed = tmp.resolve("resumed");
+    train(args(resumed, "direct", 1));
+    assertEquals("000001", Files.readString(resumed.resolve("latest")).strip());
+    Files.createDirectories(resumed.resolve("epochs/000002.partial/samples")); // debris of a crash
+    String out = train(args(resumed, "direct", 2));
+    assertTrue(out.contains("epochs 2..2"), out);
+    assertFalse(Files.exists(resumed.resolve("epochs/000002.partial")));
+    assertEquals(Checkpoint.readDirectory(directRun.resolve("epochs/000002/checkpoint")).get("theta.params").length,
+        Checkpoint.readDirectory(resumed.resolve("epochs/000002/checkpoint")).get("theta.params").length);
+    assertArrayEquals(Checkpoint.readDirectory(directRun.resolve("epochs/000002/checkpoint")).get("theta.params"),
+        Checkpoint.readDirectory(resumed.resolve("epochs/000002/checkpoint")).get("theta.params"));
+    String metrics = Files.readString(resumed.resolve("metrics.csv"));
+    assertEquals(1, metrics.lines().filter(l -> l.startsWith("2,,reward_mean,")).count(), metrics);
+    String again = train(args(resumed, "direct", 2));
+    assertTrue(again.contains("RESULT final_epoch=2"), again);
+  }
+
+  @Test
+  void changedTrainingKeysAreRefusedOnResume() {
+    System.setProperty("ram.home", HOME.toString());
+    String[] a = args(directRun, "direct", 2);
+    String[] changed = java.util.Arrays.copyOf(a, a.length + 2);
+    changed[a.length] = "--seed";
+    changed[a.length + 1] = "7";
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(2, Main.run(changed, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true)));
+    assertTrue(err.toString().contains("[seed]"), err.toString());
+  }
+
+  @Test
+  void duckDbReadsTheStore() throws Exception {
+    Class.forName("org.duckdb.DuckDBDriver");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      String samples = flinkRun.resolve("epochs/*/samples/*.parquet").toString();
+      try (ResultSet r = s.executeQuery("SELECT count(*), count(DISTINCT sample_id), min(epoch), max(epoch), "
+          + "min(len(endpoint.shape)), min(octet_length(endpoint.data)), min(sampler.steps) FROM read_parquet('" + samples + "')")) {
+        assertTrue(r.next());
+        assertEquals(64, r.getLong(1));
+        assertEquals(64, r.getLong(2));
+        assertEquals(1, r.getInt(3));
+        assertEquals(2, r.getInt(4));
+        assertEquals(1, r.getInt(5));
+        assertEquals(8, r.getInt(6)); // two float32 values
+        assertEquals(25, r.getInt(7));
+      }
+      String rewards = flinkRun.resolve("epochs/*/rewards/*.parquet").toString();
+      try (ResultSet r = s.executeQuery("SELECT reward_name, count(*), count(value), avg(value) BETWEEN 0 AND 1 FROM read_parquet('"
+          + rewards + "') GROUP BY reward_name")) {
+        assertTrue(r.next());
+        assertEquals("toy2d", r.getString(1));
+        assertEquals(64, r.getLong(2));
+        assertEquals(64, r.getLong(3));
+        assertTrue(r.getBoolean(4));
+        assertFalse(r.next());
+      }
+      String adv = flinkRun.resolve("epochs/*/advantages/*.parquet").toString();
+      try (ResultSet r = s.executeQuery("SELECT count(*) FROM read_parquet('" + adv + "') a JOIN read_parquet('" + rewards
+          + "') w USING (sample_id) WHERE a.reward = w.value")) {
+        assertTrue(r.next());
+        assertEquals(64, r.getLong(1));
+      }
+      try (ResultSet r = s.executeQuery("SELECT count(DISTINCT step) FROM read_parquet('"
+          + flinkRun.resolve("epochs/*/metrics/*.parquet") + "') WHERE name = 'loss'")) {
+        assertTrue(r.next());
+        assertEquals(2, r.getLong(1));
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package ram.transforms;
+
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+import ram.model.AdamW;
+import ram.model.Ema;
+import ram.model.ParameterSet;
+import ram.model.RamGradient;
+import ram.model.TrainingState;
+import ram.schemas.Metric;
+
+/**
+ * One optimizer step: the summed gradient divided by the step's item count (the step loss is the
+ * mean over items), then AdamW. After the epoch's last step it also moves the lagged policy
+ * (EMA) and stamps the epoch. The step's starting state arrives with the summed gradient. Emits
+ * the new state and the step's diagnostics.
+ */
+public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PCollectionTuple> {
+
+  public static final TupleTag<byte[]> STATE = new TupleTag<>() {};
+  public static final TupleTag<Metric> METRICS = new TupleTag<>() {};
+
+  private final EpochSpec spec;
+  private final int step;
+
+  public ApplyUpdate(EpochSpec spec, int step) {
+    this.spec = spec;
+    this.step = step;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<GradientShard> sum) {
+    PCollectionTuple out = sum.apply("Step", ParDo.of(new UpdateFn(spec, step))
+        .withOutputTags(STATE, TupleTagList.of(METRICS)));
+    out.get(STATE).setCoder(ByteArrayCoder.of());
+    out.get(METRICS).setCoder(AvroCoder.of(Metric.class));
+    return out;
+  }
+
+  /** The update itself, without a pipeline: the new state after one step on {@code sum}. */
+  public static TrainingState update(EpochSpec spec, int step, TrainingState before, GradientShard sum) {
+    ParameterSet theta = before.theta().copy();
+    AdamW.State optimizer = before.optimizer();
+    if (sum.items > 0) {
+      ParameterSet gradient = sum.result().gradientSum();
+      gradient.scaleInPlace((float) (1.0 / sum.items));
+      optimizer = spec.optimizer().step(theta, gradient, optimizer);
+      if (!theta.allFinite()) {
+        throw new IllegalStateException("epoch " + spec.epoch + " step " + step
+            + ": the update produced non-finite parameters; lower learning_rate or reward_multiplier");
+      }
+    }
+    boolean lastStep = step == spec.optimizerSteps - 1;
+    if (!lastStep) {
+      return new TrainingState(before.epoch(), theta, before.ema(), optimizer);
+    }
+    return new TrainingState(spec.epoch, theta, Ema.update(before.ema(), theta, spec.epoch), optimizer);
+  }
+
+  private static final class UpdateFn extends DoFn<GradientShard, byte[]> {
+    private final EpochSpec spec;
+    private final int step;
+
+    UpdateFn(EpochSpec spec, int step) {
+      this.spec = spec;
+      this.step = step;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      GradientShard sum = c.element();
+      c.output(update(spec, step, TrainingState.fromBytes(sum.state), sum).toBytes());
+      if (sum.items > 0) {
+        RamGradient.Result r = sum.result();
+        metric(c, "loss", r.lossSum() / r.items());
+        metric(c, "drift_to_reference", r.driftSum() / r.items());
+        metric(c, "target_square", r.targetSquareSum() / r.items());
+        metric(c, "frac_flipped", (double) r.flippedItems() / r.items());
+      }
+      metric(c, "items", sum.items);
+    }
+
+    private void metric(ProcessContext c, String name, double value) {
+      c.output(METRICS, Metric.newBuilder().setEpoch(spec.epoch).setStep(step).setName(name).setValue(value).build());
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package ram.transforms;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+
+import ram.model.AdamW;
+import ram.model.EulerSampler;
+import ram.model.LaggedPolicy;
+import ram.model.TimeSampler;
+
+/**
+ * Everything the stages of one training epoch need to know, as one serializable value: which
+ * epoch, where its parent state and the frozen reference live, the sampler, the reward set, the
+ * RAM objective and the optimizer. Built by the pipeline from the run's resolved config.
+ */
+public final class EpochSpec implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** How advantages are formed from rewards. */
+  public enum AdvantageMode {
+    /** {@code (r - group mean) / (std of all epoch rewards + 1e-4)}: the official recipe. */
+    GROUP_NORMALIZED,
+    /** the raw reward, as in the tutorial's {@code beta * r}. */
+    RAW_REWARD;
+
+    public static AdvantageMode parse(String s) {
+      return switch (s) {
+        case "group_normalized" -> GROUP_NORMALIZED;
+        case "raw_reward" -> RAW_REWARD;
+        default -> throw new IllegalArgumentException("unknown advantage '" + s + "'; expected group_normalized or raw_reward");
+      };
+    }
+  }
+
+  public final long runSeed;
+  public final int epoch;
+  public final String architecture;
+  /** training checkpoint of the previous epoch, or null for epoch 1 */
+  public final String parentCheckpoint;
+  public final String baseCheckpoint;
+  public final LaggedPolicy laggedPolicy;
+  public final int imagesPerPrompt;
+  public final int sampleSteps;
+  public final double cfgScale;
+  public final double timeShift;
+  public final TreeMap<String, Double> rewardWeights;
+  public final AdvantageMode advantageMode;
+  public final double rewardMultiplier;
+  public final int renoisings;
+  public final TimeSampler timeSampler;
+  public final int optimizerSteps;
+  public final int gradientShards;
+  public final double learningRate;
+  public final double weightDecay;
+  public final double adamBeta1;
+  public final double adamBeta2;
+  public final double adamEpsilon;
+
+  public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
+      LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift,
+      Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
+      TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
+      double adamBeta1, double adamBeta2, double adamEpsilon) {
+    this.runSeed = runSeed;
+    this.epoch = epoch;
+    this.architecture = architecture;
+    this.parentCheckpoint = parentCheckpoint;
+    this.baseCheckpoint = baseCheckpoint;
+    this.laggedPolicy = laggedPolicy;
+    this.imagesPerPrompt = imagesPerPrompt;
+    this.sampleSteps = sampleSteps;
+    this.cfgScale = cfgScale;
+    this.timeShift = timeShift;
+    this.rewardWeights = new TreeMap<>(rewardWeights);
+    this.advantageMode = advantageMode;
+    this.rewardMultiplier = rewardMultiplier;
+    this.renoisings = renoisings;
+    this.timeSampler = timeSampler;
+    this.optimizerSteps = optimizerSteps;
+    this.gradientShards = gradientShards;
+    this.learningRate = learningRate;
+    this.weightDecay = weightDecay;
+    this.adamBeta1 = adamBeta1;
+    this.adamBeta2 = adamBeta2;
+    this.adamEpsilon = adamEpsilon;
+  }
+
+  public EulerSampler sampler() {
+    return new EulerSampler(sampleSteps, cfgScale, timeShift);
+  }
+
+  public AdamW optimizer() {
+    return new AdamW(learningRate, adamBeta1, adamBeta2, adamEpsilon, weightDecay);
+  }
+
+  /** The name of the reward that drives training: the single reward, or the weighted total. */
+  public String trainingRewardName() {
+    return rewardWeights.size() == 1 ? rewardWeights.firstKey() : ScoreRewards.WEIGHTED;
+  }
+}

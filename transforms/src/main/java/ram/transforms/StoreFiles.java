@@ -1,0 +1,88 @@
+package ram.transforms;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.util.MimeTypes;
+
+/**
+ * Small-file I/O on the run store through Beam's {@link FileSystems}, so that a run directory can
+ * be a local path or any URI a registered filesystem serves (HDFS on a cluster). Writes go to a
+ * temporary name and are renamed when complete.
+ */
+public final class StoreFiles {
+
+  private StoreFiles() {}
+
+  /** Joins a directory URI and a relative path. */
+  public static String join(String dir, String child) {
+    return dir.endsWith("/") ? dir + child : dir + "/" + child;
+  }
+
+  public static byte[] read(String uri) {
+    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(uri, false)))) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes bytes to a temporary sibling, then renames it onto {@code uri}. */
+  public static void writeAtomically(String uri, byte[] bytes) {
+    ResourceId target = FileSystems.matchNewResource(uri, false);
+    ResourceId tmp = FileSystems.matchNewResource(uri + ".tmp-" + Long.toHexString(System.nanoTime()), false);
+    try {
+      try (OutputStream out = Channels.newOutputStream(FileSystems.create(tmp, MimeTypes.BINARY))) {
+        out.write(bytes);
+      }
+      FileSystems.rename(Collections.singletonList(tmp), Collections.singletonList(target),
+          MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static boolean exists(String uri) {
+    try {
+      MatchResult m = FileSystems.match(uri, EmptyMatchTreatment.ALLOW);
+      return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Files matching a glob (e.g. {@code dir/*}), sorted by URI; empty if none. */
+  public static List<String> list(String glob) {
+    try {
+      MatchResult m = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
+      if (m.status() == MatchResult.Status.NOT_FOUND) {
+        return List.of();
+      }
+      List<String> out = new ArrayList<>();
+      for (MatchResult.Metadata md : m.metadata()) {
+        out.add(md.resourceId().toString());
+      }
+      Collections.sort(out);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + glob + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The last path segment of a URI. */
+  public static String fileName(String uri) {
+    String u = uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+    return u.substring(u.lastIndexOf('/') + 1);
+  }
+}
