@@ -2,8 +2,6 @@ package ram.rewards;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -18,34 +16,20 @@ import ram.rewards.image.ImageTensors;
  * <p>Java's JPEG encoder (ImageIO, JFIF) differs from PIL's in headers and tables, so values are
  * comparable within this project, not byte-for-byte with DDPO's.
  */
-public final class CompressibilityReward implements Reward {
+public final class CompressibilityReward extends PerSampleReward {
 
   public static final String NAME = "compressibility";
   public static final String VERSION = "1";
   /** JPEG quality, DDPO's 95. */
   public static final float QUALITY = 0.95f;
 
-  @Override
-  public String name() {
-    return NAME;
+  public CompressibilityReward() {
+    super(NAME, VERSION);
   }
 
   @Override
-  public String version() {
-    return VERSION;
-  }
-
-  @Override
-  public List<RewardResult> score(List<RewardInput> batch) {
-    List<RewardResult> results = new ArrayList<>(batch.size());
-    for (RewardInput in : batch) {
-      try {
-        results.add(RewardResult.of(-jpegBytes(in.data(), in.shape()) / 1000.0));
-      } catch (RuntimeException e) {
-        results.add(RewardResult.failed("compressibility: sample " + in.sampleId() + ": " + e.getMessage()));
-      }
-    }
-    return results;
+  protected double scoreOne(RewardInput in) {
+    return -jpegBytes(in.data(), in.shape()) / 1000.0;
   }
 
   /** The size in bytes of the image tensor saved as JPEG at quality 95. */

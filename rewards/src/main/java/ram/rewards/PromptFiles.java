@@ -51,6 +51,13 @@ public final class PromptFiles {
     }
   }
 
+  /** Writes {@code train.jsonl} and {@code test.jsonl} into {@code dir} and says so on stdout. */
+  public static void writeSplit(Path dir, List<String> train, List<String> test) {
+    write(dir.resolve("train.jsonl"), train);
+    write(dir.resolve("test.jsonl"), test);
+    System.out.println("wrote " + train.size() + " train and " + test.size() + " test prompts to " + dir);
+  }
+
   /**
    * Splits {@code total} into parts proportional to {@code weights} that sum to {@code total}
    * exactly (largest remainder; ties go to the earlier part).

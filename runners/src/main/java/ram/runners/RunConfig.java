@@ -66,6 +66,10 @@ public final class RunConfig {
 
   private static Object parseOverride(String key, String raw) {
     ConfigKeys.Key k = ConfigKeys.get(key);
+    if (k != null && (k.type() == ConfigKeys.Type.STRING || k.type() == ConfigKeys.Type.PATH
+        || k.type() == ConfigKeys.Type.CHOICE)) {
+      return raw; // taken as written: "[local]" is a master, not a YAML list
+    }
     if (k != null && k.type() == ConfigKeys.Type.WEIGHTS) {
       Map<String, Object> weights = new TreeMap<>();
       for (String part : raw.split(",")) {

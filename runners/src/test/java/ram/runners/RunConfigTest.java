@@ -20,7 +20,9 @@ class RunConfigTest {
 
   @Test
   void overridesAreTypeCheckedAndApplied() {
-    RunConfig c = RunConfig.load(TOY, Map.of("epochs", "3", "learning_rate", "1e-4", "rewards", "toy2d=2"));
+    RunConfig c = RunConfig.load(TOY, Map.of("epochs", "3", "learning_rate", "1e-4", "rewards", "toy2d=2",
+        "flink_master", "[auto]"));
+    assertEquals("[auto]", c.getString("flink_master"));
     assertEquals(3, c.getInt("epochs"));
     assertEquals(1e-4, c.getDouble("learning_rate"));
     assertEquals(Map.of("toy2d", 2.0), c.getWeights("rewards"));

@@ -1,10 +1,7 @@
 package ram.rewards.geneval;
 
-import java.util.ArrayList;
-import java.util.List;
-import ram.rewards.Reward;
+import ram.rewards.PerSampleReward;
 import ram.rewards.RewardInput;
-import ram.rewards.RewardResult;
 
 /**
  * The GenEval reward of the shapes world: the {@link ShapeDetector} finds the objects, the
@@ -12,7 +9,7 @@ import ram.rewards.RewardResult;
  * {@code prompts/geneval} line). The reward value is the partial-credit score; {@link #evaluate}
  * also gives strict accuracy and GenEval's "correct" for evaluation reports.
  */
-public final class GenEvalReward implements Reward {
+public final class GenEvalReward extends PerSampleReward {
 
   public static final String NAME = "geneval";
   /** Version 1: shapes detector v1 (four features, 32-pixel centres), Flow-GRPO's scoring rules. */
@@ -21,27 +18,13 @@ public final class GenEvalReward implements Reward {
   private final ShapeDetector detector = new ShapeDetector();
   private final GenEvalScorer scorer = new GenEvalScorer();
 
-  @Override
-  public String name() {
-    return NAME;
+  public GenEvalReward() {
+    super(NAME, VERSION);
   }
 
   @Override
-  public String version() {
-    return VERSION;
-  }
-
-  @Override
-  public List<RewardResult> score(List<RewardInput> batch) {
-    List<RewardResult> results = new ArrayList<>(batch.size());
-    for (RewardInput in : batch) {
-      try {
-        results.add(RewardResult.of(evaluate(in).score()));
-      } catch (RuntimeException e) {
-        results.add(RewardResult.failed("geneval: sample " + in.sampleId() + ": " + e.getMessage()));
-      }
-    }
-    return results;
+  protected double scoreOne(RewardInput in) {
+    return evaluate(in).score();
   }
 
   /**

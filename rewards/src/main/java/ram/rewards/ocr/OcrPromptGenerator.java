@@ -44,9 +44,8 @@ public final class OcrPromptGenerator {
   public static void main(String[] args) {
     Path dir = Path.of(args.length > 0 ? args[0] : "prompts/ocr");
     Split split = generate(SEED, TRAIN_SIZE, TEST_SIZE);
-    PromptFiles.write(dir.resolve("train.jsonl"), split.train().stream().map(p -> p.toJson().toString()).toList());
-    PromptFiles.write(dir.resolve("test.jsonl"), split.test().stream().map(p -> p.toJson().toString()).toList());
-    System.out.println("wrote " + split.train().size() + " train and " + split.test().size() + " test prompts to " + dir);
+    PromptFiles.writeSplit(dir, split.train().stream().map(p -> p.toJson().toString()).toList(),
+        split.test().stream().map(p -> p.toJson().toString()).toList());
   }
 
   /** Generates both sets; the same arguments always give the same prompts in the same order. */

@@ -1,10 +1,7 @@
 package ram.rewards.ocr;
 
-import java.util.ArrayList;
-import java.util.List;
-import ram.rewards.Reward;
+import ram.rewards.PerSampleReward;
 import ram.rewards.RewardInput;
-import ram.rewards.RewardResult;
 import ram.rewards.image.ImageTensors;
 
 /**
@@ -15,7 +12,7 @@ import ram.rewards.image.ImageTensors;
  * one per worker and close it. A prompt without quotes, a malformed image or a non-finite pixel
  * fails that sample only.
  */
-public final class OcrReward implements Reward {
+public final class OcrReward extends PerSampleReward {
 
   public static final String NAME = "ocr";
   /** Version 1: PP-OCRv4 recogniser on the ink crop, greedy CTC, Flow-GRPO's formula. */
@@ -23,29 +20,14 @@ public final class OcrReward implements Reward {
 
   private final PpOcrRecognizer recognizer = new PpOcrRecognizer();
 
-  @Override
-  public String name() {
-    return NAME;
+  public OcrReward() {
+    super(NAME, VERSION);
   }
 
   @Override
-  public String version() {
-    return VERSION;
-  }
-
-  @Override
-  public List<RewardResult> score(List<RewardInput> batch) {
-    List<RewardResult> results = new ArrayList<>(batch.size());
-    for (RewardInput in : batch) {
-      try {
-        String target = OcrFormula.targetText(in.prompt());
-        String recognised = recognizer.recognise(ImageTensors.toImage(in.data(), in.shape()));
-        results.add(RewardResult.of(OcrFormula.reward(target, recognised)));
-      } catch (RuntimeException e) {
-        results.add(RewardResult.failed("ocr: sample " + in.sampleId() + ": " + e.getMessage()));
-      }
-    }
-    return results;
+  protected double scoreOne(RewardInput in) {
+    String target = OcrFormula.targetText(in.prompt());
+    return OcrFormula.reward(target, recognizer.recognise(ImageTensors.toImage(in.data(), in.shape())));
   }
 
   /** What the recogniser reads in an image tensor (for evaluation reports and debugging). */
