@@ -60,9 +60,19 @@ public final class FlowMatchingPretrainer {
     return new Result(theta, lastMean, steps);
   }
 
-  private record StepOutcome(double loss, AdamW.State state) {}
+  /** The loss of one step and the optimizer state after it. */
+  public record StepOutcome(double loss, AdamW.State state) {}
 
   private StepOutcome step(ParameterSet theta, AdamW.State state, TrainingData data, long seed) {
+    return step(theta, state, data, seed, optimizer);
+  }
+
+  /**
+   * One optimizer step on a batch drawn with {@code seed}, updating {@code theta} in place with
+   * {@code stepOptimizer} (e.g. one with a scheduled learning rate). Loops that checkpoint and
+   * resume call this with {@code Noise.seed(runSeed, step)}, exactly as {@link #train} does.
+   */
+  public StepOutcome step(ParameterSet theta, AdamW.State state, TrainingData data, long seed, AdamW stepOptimizer) {
     TrainingData.Batch batch = data.draw(Noise.seed(seed, 0), batchSize);
     int dim = network.sampleSize();
     float[] eps = Noise.gaussian(Noise.seed(seed, 1), batchSize * dim);
@@ -98,7 +108,7 @@ public final class FlowMatchingPretrainer {
       for (NDArray p : params) {
         grads.add(p.getGradient());
       }
-      return new StepOutcome(lossValue, optimizer.step(theta, ParameterSet.fromNDList(theta, grads), state));
+      return new StepOutcome(lossValue, stepOptimizer.step(theta, ParameterSet.fromNDList(theta, grads), state));
     }
   }
 }

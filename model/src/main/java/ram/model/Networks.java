@@ -11,6 +11,8 @@ public final class Networks {
 
   static {
     FACTORIES.put(ToyVelocityMlp.ARCHITECTURE, ToyVelocityMlp::new);
+    FACTORIES.put(DitVelocityNetwork.BASE.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.BASE));
+    FACTORIES.put(DitVelocityNetwork.SMALL.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL));
   }
 
   private Networks() {}

@@ -18,7 +18,7 @@ import ram.rewards.RewardBenchmark;
  * {@code ram bench <what>}: measurements printed as {@code BENCH key=value} lines.
  * {@code pipeline}: the fixed cost of one Beam pipeline on the configured runner (a trivial
  * pipeline with one shuffle, run repeatedly in one JVM, as the epoch driver does).
- * {@code rewards}: images per second of each image reward.
+ * {@code rewards}: images per second of each image reward. {@code <config>}: see {@link EpochBench}.
  */
 public final class Bench {
 
@@ -28,7 +28,7 @@ public final class Bench {
     switch (what) {
       case "pipeline" -> pipeline(config, out);
       case "rewards" -> RewardBenchmark.run(out, 200);
-      default -> throw new ConfigException("unknown benchmark '" + what + "'; known: pipeline, rewards");
+      default -> EpochBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
     }
   }
 

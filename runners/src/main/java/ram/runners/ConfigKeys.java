@@ -61,6 +61,13 @@ public final class ConfigKeys {
     key("pretrain_batch_size", Type.POSITIVE_INT, "pretraining: batch size");
     key("pretrain_learning_rate", Type.POSITIVE_DOUBLE, "pretraining: Adam learning rate");
     key("pretrain_seed", Type.INT, "pretraining: seed of initialisation and data");
+    key("pretrain_weight_decay", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): AdamW decoupled weight decay");
+    key("pretrain_warmup_steps", Type.NON_NEGATIVE_INT, "pretraining (image model): linear learning-rate warm-up steps, then cosine decay to 10%");
+    key("pretrain_prompt_dropout", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of prompts replaced by \"\" (for CFG)");
+    key("pretrain_ema_decay", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): per-step EMA decay of the shipped weights");
+    key("pretrain_shapes_share", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of shapes-world items (the rest is text)");
+    key("pretrain_checkpoint_every", Type.POSITIVE_INT, "pretraining (image model): steps between resumable checkpoints");
+    key("pretrain_dir", Type.PATH, "pretraining (image model): resumable state directory (rerun to resume)");
     choice("runner", List.of("flink", "direct"), "Beam runner: Flink (embedded or a cluster) or the DirectRunner");
     key("flink_master", Type.STRING,
         "[local]: one in-process Flink cluster for the whole run; [auto]: a fresh local cluster per pipeline; or host:port");

@@ -18,6 +18,7 @@ public final class Main {
         pretrain <config> [--key value ...]  pretrain the config's base model and write base_checkpoint
         bench pipeline [<config>] [--key v]  fixed cost of one pipeline on the config's runner
         bench rewards                        images per second of each reward
+        bench <config> [--key value ...]     epoch time by stage and pipeline overhead, Flink and Direct
         help                                 this text
       <config> is a name in configs/ (e.g. toy2d) or a path to a YAML file. Any config key can be
       overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";
@@ -44,7 +45,9 @@ public final class Main {
         }
         case "pretrain" -> {
           RunConfig config = loadConfig(args, home);
-          Runners.configureEngineThreads(1);
+          if (System.getProperty("ai.djl.pytorch.num_threads") == null) { // an explicit -D setting wins
+            Runners.configureEngineThreads(1);
+          }
           Pretrain.run(config, home, out);
         }
         case "bench" -> {
@@ -53,7 +56,10 @@ public final class Main {
           }
           String[] rest = new String[args.length - 1];
           System.arraycopy(args, 1, rest, 0, rest.length);
-          if (rest.length < 2 || rest[1].startsWith("--")) {
+          boolean named = java.util.List.of("pipeline", "rewards").contains(rest[0]);
+          if (!named) {
+            rest = args; // bench <config> ...: the config is the second word
+          } else if (rest.length < 2 || rest[1].startsWith("--")) {
             String[] withConfig = new String[rest.length + 1];
             withConfig[0] = rest[0];
             withConfig[1] = "toy2d";
@@ -64,7 +70,7 @@ public final class Main {
           Runners.configureEngineThreads(config.getInt("parallelism"));
           Bench.run(args[1], config, out);
         }
-        default -> throw new ConfigException("unknown command '" + args[0] + "'\n" + USAGE);
+        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, bench, help");
       }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {
@@ -91,7 +97,7 @@ public final class Main {
 
   static RunConfig loadConfig(String[] args, Path home) {
     if (args.length < 2 || args[1].startsWith("--")) {
-      throw new ConfigException(args[0] + ": missing <config>\n" + USAGE);
+      throw new ConfigException(args[0] + ": missing <config> (a name in configs/ or a YAML path); see ./ram help");
     }
     Path file = Path.of(args[1]);
     if (!args[1].endsWith(".yaml") && !args[1].endsWith(".yml")) {

@@ -25,10 +25,16 @@ public final class Pretrain {
     if (task.equals("toy2d")) {
       return new ToyRingData();
     }
-    throw new ConfigException("no pretraining data for task '" + task + "'; known: toy2d");
+    throw new ConfigException("no pretraining data for task '" + task + "'; known: toy2d, " + MIXTURE);
   }
 
+  /** The task of the image base model: both synthetic worlds, rendered on the fly. */
+  static final String MIXTURE = "mixture";
+
   public static Path run(RunConfig config, Path home, PrintStream out) {
+    if (config.getString("task").equals(MIXTURE)) {
+      return runMixture(config, home, out);
+    }
     VelocityNetwork network = Networks.create(config.getString("model"));
     TrainingData data = dataFor(config.getString("task"));
     int steps = config.getInt("pretrain_steps");
@@ -50,6 +56,38 @@ public final class Pretrain {
     provenance.put("commit", GitInfo.commit(home));
     Path target = config.path("base_checkpoint", home);
     Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.parameters(), network.architecture(), provenance));
+    out.printf("RESULT pretrain_final_loss=%.4f%n", result.finalLoss());
+    out.printf("wrote base checkpoint %s%n", target);
+    return target;
+  }
+
+  /**
+   * The image base: resumable pretraining in {@code pretrain_dir} (see {@link ResumablePretraining}),
+   * then the EMA weights written to {@code base_checkpoint} with their provenance.
+   */
+  static Path runMixture(RunConfig config, Path home, PrintStream out) {
+    VelocityNetwork network = Networks.create(config.getString("model"));
+    TrainingData data = WorldMixtureData.load(home, "train", config.getDouble("pretrain_shapes_share"));
+    long t0 = System.nanoTime();
+    Path dir = config.path("pretrain_dir", home);
+    ResumablePretraining.Result result = new ResumablePretraining(config, network, data, out).run(dir);
+    Map<String, Object> provenance = new TreeMap<>();
+    provenance.put("config", config.name());
+    provenance.put("resolved_config", config.values().toString());
+    provenance.put("task", config.getString("task"));
+    provenance.put("data", "ground-truth renders of prompts/geneval/train.jsonl and prompts/ocr/train.jsonl, shapes share "
+        + config.getDouble("pretrain_shapes_share"));
+    provenance.put("seed", config.getLong("pretrain_seed"));
+    provenance.put("steps", result.state().epoch());
+    provenance.put("batch_size", config.getInt("pretrain_batch_size"));
+    provenance.put("learning_rate", config.getDouble("pretrain_learning_rate"));
+    provenance.put("weights", "EMA, decay " + config.getDouble("pretrain_ema_decay"));
+    provenance.put("parameters", result.state().ema().size());
+    provenance.put("final_loss", result.finalLoss());
+    provenance.put("seconds_this_session", (System.nanoTime() - t0) / 1e9);
+    provenance.put("commit", GitInfo.commit(home));
+    Path target = config.path("base_checkpoint", home);
+    Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.state().ema(), network.architecture(), provenance));
     out.printf("RESULT pretrain_final_loss=%.4f%n", result.finalLoss());
     out.printf("wrote base checkpoint %s%n", target);
     return target;

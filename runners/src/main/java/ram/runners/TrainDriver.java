@@ -21,6 +21,7 @@ import ram.pipelines.TrainEpochPipeline;
 import ram.schemas.Prompt;
 import ram.transforms.CheckpointStore;
 import ram.transforms.EpochSpec;
+import ram.transforms.StageTimer;
 
 /**
  * Runs a training run epoch by epoch, one Beam pipeline per epoch, and resumes from the newest
@@ -52,14 +53,17 @@ public final class TrainDriver {
   /** Trains to {@code epochs}; returns the final evaluation. */
   public Map<String, Double> train() {
     long started = System.nanoTime();
-    run.create();
-    writeOrCheckConfig();
+    // Everything that can be wrong with the inputs is checked before anything is written.
     Path base = config.path("base_checkpoint", home);
     if (!Files.isDirectory(base)) {
       throw new ConfigException("base_checkpoint " + base + " does not exist; run ./ram pretrain " + config.name() + " first");
     }
     List<Prompt> prompts = PromptSets.load(config.path("prompts", home));
     VelocityNetwork network = Networks.create(config.getString("model"));
+    epochSpec(1, network, base);
+    CheckpointStore.readTheta(base.toString()).requireSameLayout(network.initialize(0));
+    run.create();
+    writeOrCheckConfig();
     int epochs = config.getInt("epochs");
     int latest = run.latestEpoch();
     out.printf("run %s: %s, epochs %d..%d of %d, runner %s%s%n", config.name(), run.root(), latest + 1, epochs, epochs,
@@ -114,20 +118,24 @@ public final class TrainDriver {
     EpochSpec spec = epochSpec(epoch, network, base);
     Pipeline p = Pipeline.create(Runners.options(config, String.format("ram-%s-epoch-%06d", config.name(), epoch), cluster));
     TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString());
-    PipelineResult.State state = p.run().waitUntilFinish();
+    PipelineResult result = p.run();
+    PipelineResult.State state = result.waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("epoch " + epoch + " pipeline ended in state " + state);
     }
     double pipelineSeconds = (System.nanoTime() - t0) / 1e9;
     run.publish(epoch);
-    Map<String, Double> driver = new TreeMap<>();
+    Map<String, Double> driver = new TreeMap<>(StageTimer.read(result));
+    double compute = driver.values().stream().mapToDouble(Double::doubleValue).sum();
+    driver.put("compute_seconds", compute);
     driver.put("pipeline_seconds", pipelineSeconds);
+    driver.put("overhead_share", Math.max(0, 1 - compute / pipelineSeconds));
     metrics.recordDriver(epoch, driver);
     List<RunMetrics.Row> rows = metrics.rebuild(epoch);
-    out.printf("epoch %d/%d  reward %.4f +- %.4f  loss %.5f  drift %.3g  flipped %.3f  %.1fs%n", epoch,
+    out.printf("epoch %d/%d  reward %.4f +- %.4f  loss %.5f  drift %.3g  flipped %.3f  %.1fs (compute %.1fs)%n", epoch,
         config.getInt("epochs"), RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"),
         RunMetrics.epochValue(rows, epoch, "loss"), RunMetrics.epochValue(rows, epoch, "drift_to_reference"),
-        RunMetrics.epochValue(rows, epoch, "frac_flipped"), pipelineSeconds);
+        RunMetrics.epochValue(rows, epoch, "frac_flipped"), pipelineSeconds, compute);
   }
 
   EpochSpec epochSpec(int epoch, VelocityNetwork network, Path base) {

@@ -110,6 +110,62 @@ class ToyTrainingEndToEndTest {
   }
 
   @Test
+  void killDashNineMidEpochThenRerunFinishesBitIdentical() throws Exception {
+    Path killed = tmp.resolve("killed");
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "-Dram.home=" + HOME, "-Dai.djl.offline=true",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "ram.runners.Main"));
+    command.addAll(List.of(args(killed, "flink", 2)));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("killed.log").toFile());
+    pb.environment().put("DJL_OFFLINE", "true");
+    Process process = pb.start();
+    Path partial = killed.resolve("epochs/000002.partial");
+    long deadline = System.currentTimeMillis() + 180_000;
+    while (!Files.exists(partial) && process.isAlive() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertTrue(process.isAlive(), "the run ended before epoch 2 began: " + Files.readString(tmp.resolve("killed.log")));
+    process.destroyForcibly(); // SIGKILL
+    process.waitFor();
+    assertEquals("000001", Files.readString(killed.resolve("latest")).strip(), "killed in the middle of epoch 2");
+    assertFalse(Files.exists(killed.resolve("epochs/000002")));
+
+    String out = train(args(killed, "flink", 2));
+    assertTrue(out.contains("epochs 2..2"), out);
+    for (String file : List.of("theta.params", "ema.params", "adam_m.params", "adam_v.params")) {
+      assertArrayEquals(Checkpoint.readDirectory(flinkRun.resolve("epochs/000002/checkpoint")).get(file),
+          Checkpoint.readDirectory(killed.resolve("epochs/000002/checkpoint")).get(file), file);
+    }
+    try (var files = Files.walk(killed)) {
+      assertEquals(List.of(), files.map(Path::toString).filter(f -> f.contains(".partial") || f.contains(".tmp-")).toList());
+    }
+  }
+
+  @Test
+  void badInputFailsWithOneLineAndWritesNothing() throws Exception {
+    System.setProperty("ram.home", HOME.toString());
+    Path target = tmp.resolve("never");
+    Path aFile = Files.writeString(tmp.resolve("plain-file"), "x");
+    Map<String, String[]> cases = new TreeMap<>();
+    cases.put("unknown key", new String[] {"train", "toy2d", "--output_dir", target.toString(), "--learning_rat", "1"});
+    cases.put("wrong type", new String[] {"train", "toy2d", "--output_dir", target.toString(), "--epochs", "many"});
+    cases.put("missing config", new String[] {"train", "no_such", "--output_dir", target.toString()});
+    cases.put("unwritable run directory", new String[] {"train", "toy2d", "--output_dir", aFile.resolve("run").toString()});
+    for (Map.Entry<String, String[]> c : cases.entrySet()) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int code = Main.run(c.getValue(), new PrintStream(out, true), new PrintStream(err, true));
+      assertEquals(2, code, c.getKey());
+      assertEquals(1, err.toString().strip().lines().count(), c.getKey() + ": " + err);
+      assertTrue(err.toString().startsWith("error: "), c.getKey() + ": " + err);
+      assertEquals("", out.toString(), c.getKey());
+      assertFalse(Files.exists(target), c.getKey());
+    }
+    assertEquals("x", Files.readString(aFile));
+  }
+
+  @Test
   void changedTrainingKeysAreRefusedOnResume() {
     System.setProperty("ram.home", HOME.toString());
     String[] a = args(directRun, "direct", 2);

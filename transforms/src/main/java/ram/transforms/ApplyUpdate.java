@@ -68,6 +68,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
   private static final class UpdateFn extends DoFn<GradientShard, byte[]> {
     private final EpochSpec spec;
     private final int step;
+    private final StageTimer timer = StageTimer.of("update");
 
     UpdateFn(EpochSpec spec, int step) {
       this.spec = spec;
@@ -77,7 +78,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     @ProcessElement
     public void process(ProcessContext c) {
       GradientShard sum = c.element();
-      c.output(update(spec, step, TrainingState.fromBytes(sum.state), sum).toBytes());
+      c.output(timer.time(() -> update(spec, step, TrainingState.fromBytes(sum.state), sum).toBytes()));
       if (sum.items > 0) {
         RamGradient.Result r = sum.result();
         metric(c, "loss", r.lossSum() / r.items());

@@ -78,6 +78,7 @@ public final class ComputeGradients
     private final PCollectionView<byte[]> state;
     private transient VelocityNetwork network;
     private transient ParameterSet reference;
+    private final StageTimer timer = StageTimer.of("gradient");
 
     ShardFn(EpochSpec spec, PCollectionView<byte[]> state) {
       this.spec = spec;
@@ -108,8 +109,8 @@ public final class ComputeGradients
       }
       TrainingState s = TrainingState.fromBytes(stateBytes);
       ParameterSet old = spec.laggedPolicy == LaggedPolicy.EMA ? s.ema() : null;
-      RamGradient.Result r = new RamGradient(network, spec.rewardMultiplier)
-          .compute(s.theta(), reference, old, renoise(spec, items, network.sampleSize()));
+      RamGradient.Result r = timer.time(() -> new RamGradient(network, spec.rewardMultiplier)
+          .compute(s.theta(), reference, old, renoise(spec, items, network.sampleSize())));
       c.output(GradientShard.of(shard, r, carried));
     }
   }

@@ -50,6 +50,7 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
     private final EpochSpec spec;
     private transient VelocityNetwork network;
     private transient ParameterSet policy;
+    private final StageTimer timer = StageTimer.of("sample");
 
     SampleFn(EpochSpec spec) {
       this.spec = spec;
@@ -73,7 +74,7 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
         System.arraycopy(Noise.gaussian(seeds[i], dim), 0, noise, i * dim, dim);
       }
       Prompt prompt = slot.getValue();
-      float[] x = spec.sampler().sample(network, policy, noise, Collections.nCopies(g, prompt.getText()));
+      float[] x = timer.time(() -> spec.sampler().sample(network, policy, noise, Collections.nCopies(g, prompt.getText())));
       SamplerSettings settings = SamplerSettings.newBuilder().setName("euler_ode").setSteps(spec.sampleSteps)
           .setCfgScale(spec.cfgScale).setTimeShift(spec.timeShift).build();
       for (int i = 0; i < g; i++) {

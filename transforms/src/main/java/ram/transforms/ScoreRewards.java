@@ -52,6 +52,7 @@ public final class ScoreRewards extends PTransform<PCollection<Sample>, PCollect
   private static final class ScoreFn extends DoFn<KV<String, Iterable<Sample>>, ram.schemas.Reward> {
     private final TreeMap<String, Double> weights;
     private transient Map<String, Reward> rewards;
+    private final StageTimer timer = StageTimer.of("reward");
 
     ScoreFn(TreeMap<String, Double> weights) {
       this.weights = weights;
@@ -84,7 +85,7 @@ public final class ScoreRewards extends PTransform<PCollection<Sample>, PCollect
       }
       Map<String, List<RewardResult>> results = new LinkedHashMap<>();
       for (Map.Entry<String, Reward> e : rewards.entrySet()) {
-        List<RewardResult> scored = scoreSafely(e.getValue(), inputs);
+        List<RewardResult> scored = timer.time(() -> scoreSafely(e.getValue(), inputs));
         results.put(e.getKey(), scored);
         for (int i = 0; i < batch.size(); i++) {
           out.output(record(batch.get(i), e.getValue().name(), e.getValue().version(), scored.get(i)));

@@ -1,0 +1,173 @@
+package ram.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * A small text-conditional diffusion transformer (DiT) for the 32 x 32 RGB canvas of the two
+ * synthetic worlds.
+ *
+ * <p>The image is cut into {@code patch x patch} patches (patch 4: 64 tokens), embedded linearly
+ * with fixed 2-D sinusoidal positions, and passed through {@code depth} blocks of: adaLN-Zero
+ * modulated self-attention, cross-attention to the {@link CharTextEncoder}'s characters, and an
+ * adaLN-Zero modulated MLP. The conditioning vector of adaLN is the time embedding plus a linear
+ * map of the mean-pooled prompt encoding (so global attributes such as colour reach every token
+ * directly). A zero-initialised adaLN final layer maps tokens back to pixel velocities.
+ *
+ * <p>Written with plain NDArray operations on weights passed in by name, like
+ * {@link ToyVelocityMlp}, so any {@link ParameterSet} of its layout (policy, reference, EMA,
+ * or LoRA-merged weights) drives it.
+ */
+public final class DitVelocityNetwork implements VelocityNetwork {
+
+  /** Hyper-parameters of one DiT size. */
+  public record Config(int imageSize, int patch, int width, int depth, int heads, int textLayers, int timeFeatures) {
+
+    /** The architecture name, encoding the size: e.g. {@code dit-32px-p4-d128-l4}. */
+    public String architecture() {
+      return "dit-" + imageSize + "px-p" + patch + "-d" + width + "-l" + depth;
+    }
+  }
+
+  /** The shipped base model's size: about 1.9 M parameters. */
+  public static final Config BASE = new Config(32, 4, 128, 4, 4, 2, 128);
+  /** A smaller sibling for fast tests and experiments. */
+  public static final Config SMALL = new Config(32, 4, 64, 2, 2, 1, 64);
+
+  private static final int CHANNELS = 3;
+  private final Config config;
+  private final CharTextEncoder text;
+  private final List<String> names;
+  private final int grid;
+  private final int patchDim;
+  private final float[] positions;
+
+  public DitVelocityNetwork(Config config) {
+    if (config.imageSize() % config.patch() != 0 || config.width() % config.heads() != 0) {
+      throw new IllegalArgumentException("DiT config " + config + ": image size must be a multiple of the patch and width of the heads");
+    }
+    this.config = config;
+    this.text = new CharTextEncoder(config.width(), config.textLayers(), config.heads());
+    this.grid = config.imageSize() / config.patch();
+    this.patchDim = CHANNELS * config.patch() * config.patch();
+    this.positions = positions2d(grid, config.width());
+    this.names = initialize(0).names();
+  }
+
+  @Override
+  public String architecture() {
+    return config.architecture();
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public int[] sampleShape() {
+    return new int[] {CHANNELS, config.imageSize(), config.imageSize()};
+  }
+
+  @Override
+  public boolean conditional() {
+    return true;
+  }
+
+  /** Xavier-uniform linear layers; adaLN modulations and the output layer zero (adaLN-Zero). */
+  @Override
+  public ParameterSet initialize(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int d = config.width();
+    ParameterSet p = new ParameterSet();
+    text.initialize(p, random);
+    TransformerOps.putLinear(p, random, "time.fc1", config.timeFeatures(), d, false);
+    TransformerOps.putLinear(p, random, "time.fc2", d, d, false);
+    TransformerOps.putLinear(p, random, "prompt_pool", d, d, false);
+    TransformerOps.putLinear(p, random, "patch_embed", patchDim, d, false);
+    for (int b = 0; b < config.depth(); b++) {
+      String name = "block" + b;
+      TransformerOps.putLinear(p, random, name + ".adaln", d, 6 * d, true);
+      TransformerOps.putLinear(p, random, name + ".attn.qkv", d, 3 * d, false);
+      TransformerOps.putLinear(p, random, name + ".attn.out", d, d, false);
+      TransformerOps.putLinear(p, random, name + ".cross.q", d, d, false);
+      TransformerOps.putLinear(p, random, name + ".cross.kv", d, 2 * d, false);
+      TransformerOps.putLinear(p, random, name + ".cross.out", d, d, false);
+      TransformerOps.putMlp(p, random, name + ".mlp", d, 4 * d);
+    }
+    TransformerOps.putLinear(p, random, "final.adaln", d, 2 * d, true);
+    TransformerOps.putLinear(p, random, "final.out", d, patchDim, true);
+    return p;
+  }
+
+  /** Parameter names in layout order. */
+  public List<String> parameterNames() {
+    return names;
+  }
+
+  @Override
+  public NDArray velocity(NDList parameters, NDArray x, NDArray t, List<String> prompts) {
+    Map<String, NDArray> p = TransformerOps.byName(names, parameters);
+    NDManager manager = x.getManager();
+    int d = config.width();
+    long batch = x.getShape().get(0);
+    if (prompts.size() != batch) {
+      throw new IllegalArgumentException(prompts.size() + " prompts for a batch of " + batch);
+    }
+    CharTextEncoder.Tokens tokens = text.tokenize(prompts, manager);
+    NDArray context = text.encode(p, tokens);
+    NDArray timeEmbedding = TransformerOps.linear(p, "time.fc2",
+        TransformerOps.silu(TransformerOps.linear(p, "time.fc1", TransformerOps.timeFeatures(t, config.timeFeatures()))));
+    NDArray condition = TransformerOps.silu(
+        timeEmbedding.add(TransformerOps.linear(p, "prompt_pool", CharTextEncoder.pool(context, tokens))));
+    NDArray h = TransformerOps.linear(p, "patch_embed", patchify(x))
+        .add(manager.create(positions, new Shape(1, (long) grid * grid, d)));
+    for (int b = 0; b < config.depth(); b++) {
+      String name = "block" + b;
+      NDList mod = TransformerOps.chunks(TransformerOps.linear(p, name + ".adaln", condition), 6);
+      NDArray a = TransformerOps.modulate(TransformerOps.layerNorm(h), mod.get(0), mod.get(1));
+      h = h.add(mod.get(2).mul(TransformerOps.selfAttention(p, name + ".attn", a, config.heads(), null)));
+      h = h.add(TransformerOps.crossAttention(p, name + ".cross", TransformerOps.layerNorm(h), context, config.heads(),
+          tokens.additiveMask()));
+      NDArray m = TransformerOps.modulate(TransformerOps.layerNorm(h), mod.get(3), mod.get(4));
+      h = h.add(mod.get(5).mul(TransformerOps.mlp(p, name + ".mlp", m)));
+    }
+    NDList mod = TransformerOps.chunks(TransformerOps.linear(p, "final.adaln", condition), 2);
+    NDArray out = TransformerOps.linear(p, "final.out", TransformerOps.modulate(TransformerOps.layerNorm(h), mod.get(0), mod.get(1)));
+    return unpatchify(out);
+  }
+
+  /** {@code [B, 3, H, W]} to {@code [B, tokens, 3 p p]}, tokens row-major over the patch grid. */
+  private NDArray patchify(NDArray x) {
+    long b = x.getShape().get(0);
+    int ps = config.patch();
+    return x.reshape(new Shape(b, CHANNELS, grid, ps, grid, ps)).transpose(0, 2, 4, 1, 3, 5)
+        .reshape(new Shape(b, (long) grid * grid, patchDim));
+  }
+
+  private NDArray unpatchify(NDArray tokens) {
+    long b = tokens.getShape().get(0);
+    int ps = config.patch();
+    return tokens.reshape(new Shape(b, grid, grid, CHANNELS, ps, ps)).transpose(0, 3, 1, 4, 2, 5)
+        .reshape(new Shape(b, CHANNELS, config.imageSize(), config.imageSize()));
+  }
+
+  /** Fixed 2-D sinusoidal positions: half the width encodes the row, half the column. */
+  private static float[] positions2d(int grid, int width) {
+    float[] out = new float[grid * grid * width];
+    int half = width / 2;
+    for (int r = 0; r < grid; r++) {
+      for (int c = 0; c < grid; c++) {
+        int base = (r * grid + c) * width;
+        System.arraycopy(TransformerOps.sinusoid(r, half), 0, out, base, half);
+        System.arraycopy(TransformerOps.sinusoid(c, half), 0, out, base + half, half);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,175 @@
+package ram.runners;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+import ram.model.AdamW;
+import ram.model.Checkpoint;
+import ram.model.FlowMatchingPretrainer;
+import ram.model.Noise;
+import ram.model.ParameterSet;
+import ram.model.TrainingData;
+import ram.model.TrainingState;
+import ram.model.VelocityNetwork;
+
+/**
+ * The image model's pretraining loop: flow matching with prompt dropout, AdamW with linear
+ * warm-up and cosine decay, a per-step EMA of the weights, progress lines, and a training
+ * checkpoint every {@code pretrain_checkpoint_every} steps in {@code pretrain_dir}, so that
+ * rerunning the command resumes where it stopped with bit-identical results (every step's data,
+ * noise and times derive from {@code (pretrain_seed, step)}). The shipped base is the EMA.
+ *
+ * <p>A plain loop rather than a pipeline: one process trains one small model, and its steps are
+ * sequential; the pipeline machinery is for the RL epochs (see docs/model.md).
+ */
+final class ResumablePretraining {
+
+  private static final String STATE = "checkpoint";
+  private static final String SETTINGS = "settings.json";
+  private static final String[] SETTINGS_KEYS = {"model", "task", "pretrain_seed", "pretrain_batch_size",
+    "pretrain_learning_rate", "pretrain_weight_decay", "pretrain_warmup_steps", "pretrain_prompt_dropout",
+    "pretrain_ema_decay", "pretrain_shapes_share"};
+
+  private final RunConfig config;
+  private final VelocityNetwork network;
+  private final TrainingData data;
+  private final PrintStream out;
+
+  ResumablePretraining(RunConfig config, VelocityNetwork network, TrainingData data, PrintStream out) {
+    this.config = config;
+    this.network = network;
+    this.data = data;
+    this.out = out;
+  }
+
+  /** The learning rate of step {@code step} (1-based): linear warm-up, then cosine decay to 10%. */
+  static double learningRate(double peak, int warmup, int total, int step) {
+    if (step <= warmup) {
+      return peak * step / Math.max(1, warmup);
+    }
+    double progress = Math.min(1.0, (double) (step - warmup) / Math.max(1, total - warmup));
+    return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+  }
+
+  /** Trains to {@code pretrain_steps}; returns the final state (epoch = steps done) and the last mean loss. */
+  Result run(Path dir) {
+    int steps = config.getInt("pretrain_steps");
+    long seed = config.getLong("pretrain_seed");
+    int every = config.getInt("pretrain_checkpoint_every");
+    double peak = config.getDouble("pretrain_learning_rate");
+    double weightDecay = config.getDouble("pretrain_weight_decay");
+    int warmup = config.getInt("pretrain_warmup_steps");
+    double emaDecay = config.getDouble("pretrain_ema_decay");
+    FlowMatchingPretrainer trainer = new FlowMatchingPretrainer(network, AdamW.of(peak, weightDecay),
+        config.getInt("pretrain_batch_size"), config.getDouble("pretrain_prompt_dropout"));
+    TrainingState state = resumeOrStart(dir, seed);
+    int reportEvery = Math.max(1, Math.min(50, steps / 100));
+    double window = 0;
+    int count = 0;
+    double lastLoss = Double.NaN;
+    long t0 = System.nanoTime();
+    int first = state.epoch() + 1;
+    if (first <= steps) {
+      out.printf("pretrain %s: %d parameters, steps %d..%d of %d, batch %d, state in %s%n", network.architecture(),
+          state.theta().size(), first, steps, steps, config.getInt("pretrain_batch_size"), dir);
+    }
+    ParameterSet theta = state.theta();
+    ParameterSet ema = state.ema();
+    AdamW.State adam = state.optimizer();
+    for (int step = first; step <= steps; step++) {
+      AdamW optimizer = AdamW.of(learningRate(peak, warmup, steps, step), weightDecay);
+      FlowMatchingPretrainer.StepOutcome outcome = trainer.step(theta, adam, data, Noise.seed(seed, step), optimizer);
+      if (!Double.isFinite(outcome.loss())) {
+        throw new IllegalStateException("pretraining diverged at step " + step + " (loss " + outcome.loss() + ")");
+      }
+      adam = outcome.state();
+      updateEma(ema, theta, Math.min(emaDecay, (1.0 + step) / (10.0 + step)));
+      window += outcome.loss();
+      count++;
+      if (step % reportEvery == 0 || step == steps) {
+        lastLoss = window / count;
+        double perStep = (System.nanoTime() - t0) / 1e9 / (step - first + 1);
+        out.printf("pretrain step %d/%d  loss %.4f  lr %.2e  %.3fs/step  eta %.1f min%n", step, steps, lastLoss,
+            learningRate(peak, warmup, steps, step), perStep, perStep * (steps - step) / 60);
+        window = 0;
+        count = 0;
+      }
+      if (step % every == 0 || step == steps) {
+        state = new TrainingState(step, theta, ema, adam);
+        save(dir, state, lastLoss);
+      }
+    }
+    return new Result(new TrainingState(Math.max(state.epoch(), steps), theta, ema, adam), readLoss(dir, lastLoss));
+  }
+
+  /** Final state and the mean loss of the last reported window. */
+  record Result(TrainingState state, double finalLoss) {}
+
+  private TrainingState resumeOrStart(Path dir, long seed) {
+    Path settingsFile = dir.resolve(SETTINGS);
+    String settings = settings();
+    try {
+      if (Files.isDirectory(dir.resolve(STATE))) {
+        String previous = Files.readString(settingsFile, StandardCharsets.UTF_8);
+        if (!previous.equals(settings)) {
+          throw new ConfigException(dir + " holds a pretraining with other settings (" + previous.strip()
+              + "); only pretrain_steps may change on resume: use another pretrain_dir");
+        }
+        TrainingState state = Checkpoint.decodeTraining(Checkpoint.readDirectory(dir.resolve(STATE)), dir.resolve(STATE).toString());
+        out.printf("pretrain: resuming %s after step %d%n", dir, state.epoch());
+        return state;
+      }
+      Files.createDirectories(dir);
+      Files.writeString(settingsFile, settings, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
+    }
+    return TrainingState.fromBase(network.initialize(seed));
+  }
+
+  private String settings() {
+    Map<String, Object> s = new TreeMap<>();
+    for (String k : SETTINGS_KEYS) {
+      s.put(k, String.valueOf(config.values().get(k)));
+    }
+    return new com.google.gson.Gson().toJson(s) + "\n";
+  }
+
+  private void save(Path dir, TrainingState state, double loss) {
+    Checkpoint.writeDirectory(dir.resolve(STATE), Checkpoint.encodeTraining(state, network.architecture(), "pretrain-step-" + state.epoch()));
+    try {
+      Path tmp = dir.resolve("loss.txt.tmp");
+      Files.writeString(tmp, state.epoch() + " " + loss + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, dir.resolve("loss.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(dir + "/loss.txt: " + e.getMessage(), e);
+    }
+  }
+
+  private static double readLoss(Path dir, double fallback) {
+    try {
+      String[] parts = Files.readString(dir.resolve("loss.txt"), StandardCharsets.UTF_8).strip().split(" ");
+      return Double.parseDouble(parts[1]);
+    } catch (IOException | RuntimeException e) {
+      return fallback;
+    }
+  }
+
+  /** {@code ema <- d ema + (1 - d) theta}, in place. */
+  static void updateEma(ParameterSet ema, ParameterSet theta, double decay) {
+    for (String name : ema.names()) {
+      float[] e = ema.get(name);
+      float[] t = theta.get(name);
+      for (int i = 0; i < e.length; i++) {
+        e[i] = (float) (decay * e[i] + (1 - decay) * t[i]);
+      }
+    }
+  }
+}
