@@ -142,6 +142,24 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     return unpatchify(out);
   }
 
+  /**
+   * Multiply-add FLOPs (2 per multiply-add) of the matrix products of one sample's forward pass
+   * with a prompt of {@code textTokens} symbols (begin token included): the arithmetic a
+   * benchmark divides by time to compare with the engine's matmul peak. Elementwise work is left out.
+   */
+  public long forwardFlops(int textTokens) {
+    long d = config.width();
+    long n = (long) grid * grid;
+    long l = textTokens;
+    long text = 2 * l * CharTextEncoder.VOCABULARY * d
+        + config.textLayers() * (2 * l * d * 3 * d + 2 * l * d * d + 2 * 2 * l * l * d + 2 * 2 * l * d * 4 * d);
+    long stem = 2 * (config.timeFeatures() * d + d * d + d * d) + 2 * n * patchDim * d;
+    long block = 2 * d * 6 * d + 2 * n * d * 3 * d + 2 * 2 * n * n * d + 2 * n * d * d
+        + 2 * n * d * d + 2 * l * d * 2 * d + 2 * 2 * n * l * d + 2 * n * d * d + 2 * 2 * n * d * 4 * d;
+    long last = 2 * d * 2 * d + 2 * n * d * patchDim;
+    return text + stem + config.depth() * block + last;
+  }
+
   /** {@code [B, 3, H, W]} to {@code [B, tokens, 3 p p]}, tokens row-major over the patch grid. */
   private NDArray patchify(NDArray x) {
     long b = x.getShape().get(0);

@@ -28,13 +28,17 @@ public final class LoraNetwork implements VelocityNetwork {
    *
    * @param rank r, the inner dimension of A B
    * @param alpha the scale numerator: the update is {@code (alpha / r) A B}
-   * @param targets layer-name suffixes to adapt, e.g. {@code attn.qkv}, {@code cross.kv}, {@code mlp.fc1}
+   * @param targets regular expressions; a layer (a 2-D {@code <layer>.weight}) is adapted when its
+   *     whole name matches one, e.g. {@code block\\d+\\.attn\\.qkv}
    */
   public record Config(int rank, double alpha, List<String> targets) {
 
-    /** Attention (self and cross) and MLP projections of the DiT blocks. */
+    /** The attention (self and cross) and MLP projections of every DiT block; the text encoder stays frozen. */
+    public static final String DIT_BLOCKS = "block\\d+\\.(attn\\.(qkv|out)|cross\\.(q|kv|out)|mlp\\.fc[12])";
+
+    /** Adapters on {@link #DIT_BLOCKS}. */
     public static Config allLinear(int rank, double alpha) {
-      return new Config(rank, alpha, List.of("attn.qkv", "attn.out", "cross.q", "cross.kv", "cross.out", "mlp.fc1", "mlp.fc2"));
+      return new Config(rank, alpha, List.of(DIT_BLOCKS));
     }
   }
 
@@ -62,7 +66,7 @@ public final class LoraNetwork implements VelocityNetwork {
         continue;
       }
       String layer = name.substring(0, name.length() - ".weight".length());
-      if (config.targets().stream().anyMatch(layer::endsWith)) {
+      if (config.targets().stream().anyMatch(layer::matches)) {
         layers.add(layer);
         indices.add(i);
       }

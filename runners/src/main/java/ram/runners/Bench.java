@@ -18,7 +18,9 @@ import ram.rewards.RewardBenchmark;
  * {@code ram bench <what>}: measurements printed as {@code BENCH key=value} lines.
  * {@code pipeline}: the fixed cost of one Beam pipeline on the configured runner (a trivial
  * pipeline with one shuffle, run repeatedly in one JVM, as the epoch driver does).
- * {@code rewards}: images per second of each image reward. {@code <config>}: see {@link EpochBench}.
+ * {@code rewards}: images per second of each image reward. {@code model}: the image DiT's
+ * sampling and RAM-update throughput against the engine's matmul peak ({@link ModelBench}).
+ * {@code <config>}: see {@link EpochBench}.
  */
 public final class Bench {
 
@@ -28,6 +30,7 @@ public final class Bench {
     switch (what) {
       case "pipeline" -> pipeline(config, out);
       case "rewards" -> RewardBenchmark.run(out, 200);
+      case "model" -> ModelBench.run(out);
       default -> EpochBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
     }
   }

@@ -7,8 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The {@code ram} command line: {@code train}, {@code pretrain}. Exit codes: 0 success, 2 bad
- * input (config, arguments, files; the message names what and where), 1 a failure while running.
+ * The {@code ram} command line: {@code train}, {@code pretrain}, {@code sample}, {@code evaluate},
+ * {@code bench}. Exit codes: 0 success, 2 bad input (config, arguments, files; the message names
+ * what and where), 1 a failure while running.
  */
 public final class Main {
 
@@ -18,6 +19,10 @@ public final class Main {
         pretrain <config> [--key value ...]  pretrain the config's base model and write base_checkpoint
         bench pipeline [<config>] [--key v]  fixed cost of one pipeline on the config's runner
         bench rewards                        images per second of each reward
+        bench model                          DiT sampling and RAM-update throughput vs. the engine's matmul peak
+        sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w] [--steps N]
+                                             sample a prompt from a checkpoint (default models/base) into a PNG grid
+        evaluate <config> [--key value ...]  score the config's base_checkpoint on the held-out prompts of both worlds
         bench <config> [--key value ...]     epoch time by stage and pipeline overhead, Flink and Direct
         help                                 this text
       <config> is a name in configs/ (e.g. toy2d) or a path to a YAML file. Any config key can be
@@ -45,18 +50,25 @@ public final class Main {
         }
         case "pretrain" -> {
           RunConfig config = loadConfig(args, home);
-          if (System.getProperty("ai.djl.pytorch.num_threads") == null) { // an explicit -D setting wins
-            Runners.configureEngineThreads(1);
-          }
+          threadsUnlessSet(1);
           Pretrain.run(config, home, out);
+        }
+        case "sample" -> {
+          threadsUnlessSet(1);
+          SampleCommand.run(args, home, out);
+        }
+        case "evaluate" -> {
+          RunConfig config = loadConfig(args, home);
+          threadsUnlessSet(1);
+          BaseEvaluation.run(config, home, out);
         }
         case "bench" -> {
           if (args.length < 2) {
-            throw new ConfigException("bench: missing what to measure (pipeline, rewards)");
+            throw new ConfigException("bench: missing what to measure (pipeline, rewards, model)");
           }
           String[] rest = new String[args.length - 1];
           System.arraycopy(args, 1, rest, 0, rest.length);
-          boolean named = java.util.List.of("pipeline", "rewards").contains(rest[0]);
+          boolean named = java.util.List.of("pipeline", "rewards", "model").contains(rest[0]);
           if (!named) {
             rest = args; // bench <config> ...: the config is the second word
           } else if (rest.length < 2 || rest[1].startsWith("--")) {
@@ -70,7 +82,7 @@ public final class Main {
           Runners.configureEngineThreads(config.getInt("parallelism"));
           Bench.run(args[1], config, out);
         }
-        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, bench, help");
+        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, evaluate, bench, help");
       }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {
@@ -84,6 +96,13 @@ public final class Main {
         cause = cause.getCause();
       }
       return 1;
+    }
+  }
+
+  /** Libtorch threads for a single-process command, unless {@code -Dai.djl.pytorch.num_threads} was given. */
+  private static void threadsUnlessSet(int parallelism) {
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      Runners.configureEngineThreads(parallelism);
     }
   }
 
@@ -110,8 +129,13 @@ public final class Main {
   }
 
   static Map<String, String> overrides(String[] args) {
+    return overrides(args, 2);
+  }
+
+  /** {@code --key value} pairs from {@code args[from]} on. */
+  static Map<String, String> overrides(String[] args, int from) {
     Map<String, String> overrides = new LinkedHashMap<>();
-    for (int i = 2; i < args.length; i++) {
+    for (int i = from; i < args.length; i++) {
       String a = args[i];
       if (!a.startsWith("--") || a.length() == 2) {
         throw new ConfigException("argument '" + a + "': expected --key value");

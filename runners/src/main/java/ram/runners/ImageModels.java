@@ -1,0 +1,55 @@
+package ram.runners;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import ram.model.Checkpoint;
+import ram.model.EulerSampler;
+import ram.model.Networks;
+import ram.model.Noise;
+import ram.model.ParameterSet;
+import ram.model.VelocityNetwork;
+
+/**
+ * Loading a checkpoint together with its network (the architecture its manifest names), and
+ * sampling lists of prompts from it in batches with per-image seeded noise, so that image i of a
+ * request is the same whatever the batch size.
+ */
+final class ImageModels {
+
+  /** A network and its parameters, read from {@code dir}. */
+  record Loaded(VelocityNetwork network, ParameterSet theta, Path dir) {}
+
+  private ImageModels() {}
+
+  /** Reads and verifies a base or training checkpoint directory. */
+  static Loaded load(Path dir) {
+    Map<String, byte[]> files = Checkpoint.readDirectory(dir);
+    String architecture = Checkpoint.verify(files, dir.toString()).get("architecture").getAsString();
+    VelocityNetwork network = Networks.create(architecture);
+    ParameterSet theta = Checkpoint.decodeTheta(files, dir.toString());
+    network.initialize(0).requireSameLayout(theta);
+    return new Loaded(network, theta, dir);
+  }
+
+  /** Samples one image per prompt; image i starts from {@code Noise.gaussian(Noise.seed(seed, i))}. */
+  static List<float[]> sample(Loaded model, EulerSampler sampler, List<String> prompts, long seed, int batch) {
+    int dim = model.network().sampleSize();
+    List<float[]> images = new ArrayList<>(prompts.size());
+    for (int start = 0; start < prompts.size(); start += batch) {
+      int n = Math.min(batch, prompts.size() - start);
+      float[] noise = new float[n * dim];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(Noise.gaussian(Noise.seed(seed, start + i), dim), 0, noise, i * dim, dim);
+      }
+      float[] x = sampler.sample(model.network(), model.theta(), noise, prompts.subList(start, start + n));
+      for (int i = 0; i < n; i++) {
+        images.add(Arrays.copyOfRange(x, i * dim, (i + 1) * dim));
+      }
+    }
+    return images;
+  }
+}

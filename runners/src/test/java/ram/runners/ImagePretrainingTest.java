@@ -1,0 +1,85 @@
+package ram.runners;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ram.model.Checkpoint;
+import ram.model.ParameterSet;
+import ram.model.TrainingData;
+
+/** The image pretraining: world mixture data, learning-rate schedule, resume, base checkpoint, PNG grid. */
+class ImagePretrainingTest {
+
+  private static final Path HOME = RunConfigTest.HOME;
+
+  @Test
+  void mixtureDataIsDeterministicAndHoldsBothWorlds() {
+    WorldMixtureData data = WorldMixtureData.load(HOME, "train", 0.5);
+    TrainingData.Batch a = data.draw(5, 16);
+    TrainingData.Batch b = data.draw(5, 16);
+    assertArrayEquals(a.samples(), b.samples());
+    assertEquals(a.prompts(), b.prompts());
+    assertEquals(16 * 3 * 32 * 32, a.samples().length);
+    assertTrue(a.prompts().stream().anyMatch(p -> p.contains("\"")));
+    assertTrue(a.prompts().stream().anyMatch(p -> !p.contains("\"")));
+  }
+
+  @Test
+  void learningRateWarmsUpThenDecaysToATenth() {
+    assertEquals(0.5, ResumablePretraining.learningRate(1.0, 10, 100, 5), 1e-12);
+    assertEquals(1.0, ResumablePretraining.learningRate(1.0, 10, 100, 10), 1e-12);
+    assertEquals(0.1, ResumablePretraining.learningRate(1.0, 10, 100, 100), 1e-12);
+  }
+
+  private static Path config(Path dir, int steps) throws Exception {
+    Path file = dir.resolve("tiny.yaml");
+    Files.writeString(file, String.join("\n", "task: mixture", "model: dit-32px-p4-d64-l2",
+        "base_checkpoint: " + dir.resolve("base"), "pretrain_steps: " + steps, "pretrain_batch_size: 4",
+        "pretrain_learning_rate: 1.0e-3", "pretrain_warmup_steps: 2", "pretrain_weight_decay: 0.0",
+        "pretrain_prompt_dropout: 0.1", "pretrain_ema_decay: 0.99", "pretrain_shapes_share: 0.5", "pretrain_seed: 3",
+        "pretrain_checkpoint_every: 2", "pretrain_dir: " + dir.resolve("state"), ""));
+    return file;
+  }
+
+  private static ParameterSet pretrain(Path dir, int steps) throws Exception {
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    Path base = Pretrain.runMixture(RunConfig.load(config(dir, steps), Map.of()), HOME, quiet);
+    return Checkpoint.decodeTheta(Checkpoint.readDirectory(base), base.toString());
+  }
+
+  @Test
+  void resumedPretrainingEqualsAnUninterruptedOne(@TempDir Path tmp) throws Exception {
+    Path straight = Files.createDirectories(tmp.resolve("straight"));
+    Path resumed = Files.createDirectories(tmp.resolve("resumed"));
+    ParameterSet expected = pretrain(straight, 4);
+    pretrain(resumed, 2);
+    assertEquals(expected, pretrain(resumed, 4));
+    String manifest = Files.readString(resumed.resolve("base").resolve(Checkpoint.MANIFEST));
+    assertTrue(manifest.contains("\"steps\": 4"), manifest);
+    Files.writeString(config(resumed, 4), Files.readString(config(resumed, 4)).replace("pretrain_seed: 3", "pretrain_seed: 4"));
+    assertThrows(ConfigException.class, () -> Pretrain.runMixture(RunConfig.load(resumed.resolve("tiny.yaml"), Map.of()), HOME,
+        new PrintStream(new ByteArrayOutputStream())));
+  }
+
+  @Test
+  void gridScalesPixelsAndKeepsColours() {
+    float[] red = new float[3 * 32 * 32];
+    java.util.Arrays.fill(red, 0, 32 * 32, 1f);
+    java.util.Arrays.fill(red, 32 * 32, 3 * 32 * 32, -1f);
+    var image = ImageGrid.grid(java.util.List.of(red, red, red), new int[] {3, 32, 32}, 2, 4);
+    assertEquals(2 * (128 + 2) + 2, image.getWidth());
+    assertEquals(2 * (128 + 2) + 2, image.getHeight());
+    assertEquals(0xFF0000, image.getRGB(10, 10) & 0xFFFFFF);
+  }
+}
