@@ -37,7 +37,13 @@ final class ImageModels {
 
   /** Samples one image per prompt; image i starts from {@code Noise.gaussian(Noise.seed(seed, i))}. */
   static List<float[]> sample(Loaded model, EulerSampler sampler, List<String> prompts, long seed, int batch) {
-    int dim = model.network().sampleSize();
+    return sample(model.network(), model.theta(), sampler, prompts, seed, batch);
+  }
+
+  /** The same for any network and parameters (a training run's evaluation uses it too). */
+  static List<float[]> sample(VelocityNetwork network, ParameterSet theta, EulerSampler sampler, List<String> prompts,
+      long seed, int batch) {
+    int dim = network.sampleSize();
     List<float[]> images = new ArrayList<>(prompts.size());
     for (int start = 0; start < prompts.size(); start += batch) {
       int n = Math.min(batch, prompts.size() - start);
@@ -45,7 +51,7 @@ final class ImageModels {
       for (int i = 0; i < n; i++) {
         System.arraycopy(Noise.gaussian(Noise.seed(seed, start + i), dim), 0, noise, i * dim, dim);
       }
-      float[] x = sampler.sample(model.network(), model.theta(), noise, prompts.subList(start, start + n));
+      float[] x = sampler.sample(network, theta, noise, prompts.subList(start, start + n));
       for (int i = 0; i < n; i++) {
         images.add(Arrays.copyOfRange(x, i * dim, (i + 1) * dim));
       }

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import ram.model.EulerSampler;
-import ram.model.Noise;
 import ram.model.ParameterSet;
 import ram.model.VelocityNetwork;
 import ram.rewards.Reward;
@@ -29,29 +28,22 @@ public final class QuickEvaluation {
   /** Mean reward per reward name ({@code eval_<name>_mean}) and the number of scoring errors. */
   public static Map<String, Double> evaluate(VelocityNetwork network, ParameterSet theta, List<Prompt> prompts,
       Iterable<String> rewardNames, int samples, EulerSampler sampler, long seed) {
-    int dim = network.sampleSize();
     Map<String, Double> sums = new TreeMap<>();
     Map<String, Double> out = new TreeMap<>();
     double errors = 0;
     List<Reward> rewards = new ArrayList<>();
     rewardNames.forEach(n -> rewards.add(RewardRegistry.create(n)));
     try {
+      List<String> texts = new ArrayList<>(samples);
+      for (int i = 0; i < samples; i++) {
+        texts.add(prompts.get(i % prompts.size()).getText());
+      }
+      List<float[]> images = ImageModels.sample(network, theta, sampler, texts, seed, BATCH);
       for (int start = 0; start < samples; start += BATCH) {
-        int n = Math.min(BATCH, samples - start);
-        float[] noise = new float[n * dim];
-        List<Prompt> batchPrompts = new ArrayList<>(n);
-        List<String> texts = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          System.arraycopy(Noise.gaussian(Noise.seed(seed, start + i), dim), 0, noise, i * dim, dim);
-          Prompt p = prompts.get((start + i) % prompts.size());
-          batchPrompts.add(p);
-          texts.add(p.getText());
-        }
-        float[] x = sampler.sample(network, theta, noise, texts);
-        List<RewardInput> inputs = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          inputs.add(new RewardInput("eval-" + (start + i), java.util.Arrays.copyOfRange(x, i * dim, (i + 1) * dim),
-              network.sampleShape(), texts.get(i), batchPrompts.get(i).getMetadataJson()));
+        List<RewardInput> inputs = new ArrayList<>(BATCH);
+        for (int i = start; i < Math.min(samples, start + BATCH); i++) {
+          inputs.add(new RewardInput("eval-" + i, images.get(i), network.sampleShape(), texts.get(i),
+              prompts.get(i % prompts.size()).getMetadataJson()));
         }
         for (Reward r : rewards) {
           for (RewardResult result : r.score(inputs)) {

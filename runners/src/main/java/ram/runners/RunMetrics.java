@@ -26,6 +26,8 @@ public final class RunMetrics {
 
   private static final Gson GSON = new Gson();
   private final RunDirectory run;
+  /** Rows read from published epochs' Parquet; a published epoch never changes, so it is read once. */
+  private final Map<Integer, List<Row>> pipelineRows = new TreeMap<>();
 
   public RunMetrics(RunDirectory run) {
     this.run = run;
@@ -57,16 +59,22 @@ public final class RunMetrics {
     List<Row> rows = new ArrayList<>();
     for (int e = 0; e <= latest; e++) {
       if (e > 0) {
-        for (GenericRecord r : ParquetRecords.read(run.epochDir(e).resolve("metrics").toString() + "/*.parquet")) {
-          Object step = r.get("step");
-          rows.add(new Row(e, step == null ? -1 : (Integer) step, r.get("name").toString(), (Double) r.get("value")));
-        }
+        rows.addAll(pipelineRows.computeIfAbsent(e, this::readPipelineRows));
       }
       int epoch = e;
       readDriver(e).forEach((k, v) -> rows.add(new Row(epoch, -1, k, v)));
     }
     rows.sort((a, b) -> a.epoch != b.epoch ? Integer.compare(a.epoch, b.epoch)
         : a.step != b.step ? Integer.compare(a.step, b.step) : a.name.compareTo(b.name));
+    return rows;
+  }
+
+  private List<Row> readPipelineRows(int epoch) {
+    List<Row> rows = new ArrayList<>();
+    for (GenericRecord r : ParquetRecords.read(run.epochDir(epoch).resolve("metrics").toString() + "/*.parquet")) {
+      Object step = r.get("step");
+      rows.add(new Row(epoch, step == null ? -1 : (Integer) step, r.get("name").toString(), (Double) r.get("value")));
+    }
     return rows;
   }
 
