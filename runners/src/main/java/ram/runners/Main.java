@@ -24,6 +24,10 @@ public final class Main {
                                              sample a prompt from a checkpoint (default models/base) into a PNG grid
         evaluate <config> [--key value ...]  score the config's base_checkpoint on the held-out prompts of both worlds
         bench <config> [--key value ...]     epoch time by stage and pipeline overhead, Flink and Direct
+        rescore <run dir | samples path> --reward NAME[,NAME]
+                                             score stored samples with a reward; writes rewards-NAME/ beside the old rewards
+        export <run dir | samples path> --to DIR [--format parquet|csv|jsonl|imagefolder] [--epochs 3..7]
+               [--min-reward NAME=VALUE]      samples joined with rewards and advantages; images as PNGs
         help                                 this text
       <config> is a name in configs/ (e.g. toy2d) or a path to a YAML file. Any config key can be
       overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";
@@ -82,7 +86,10 @@ public final class Main {
           Runners.configureEngineThreads(config.getInt("parallelism"));
           Bench.run(args[1], config, out);
         }
-        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, evaluate, bench, help");
+        case "rescore" -> RescoreCommand.run(args, home, out);
+        case "export" -> ExportCommand.run(args, home, out);
+        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, evaluate, "
+            + "rescore, export, bench, help");
       }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {

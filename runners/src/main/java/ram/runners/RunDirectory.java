@@ -132,6 +132,44 @@ public final class RunDirectory {
     }
   }
 
+  /**
+   * Puts a finished directory in place of {@code target}, replacing what was there: the old one
+   * is renamed aside, the new one renamed in, then the old one deleted. Readers never see a
+   * half-written {@code target}; a crash leaves at most a {@code .old-} sibling, which
+   * {@link #discardDebris} removes.
+   */
+  static void replaceDirectory(Path finished, Path target) {
+    try {
+      Path old = target.resolveSibling(target.getFileName() + ".old-" + ProcessHandle.current().pid());
+      boolean existed = Files.exists(target);
+      if (existed) {
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(finished, target, StandardCopyOption.ATOMIC_MOVE);
+      if (existed) {
+        deleteTree(old);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot publish " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes {@code <target>.partial} and {@code <target>.old-*} left by an interrupted command. */
+  static void discardDebris(Path target) {
+    deleteTree(target.resolveSibling(target.getFileName() + ".partial"));
+    Path parent = target.getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(parent)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(target.getFileName() + ".old-")).toList()) {
+        deleteTree(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + parent + ": " + e.getMessage(), e);
+    }
+  }
+
   static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;

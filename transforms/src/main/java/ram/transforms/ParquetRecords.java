@@ -38,6 +38,24 @@ public final class ParquetRecords {
     return out;
   }
 
+  /**
+   * Every record of one stored file as the generated class {@code type}; a file that is not
+   * Parquet, is truncated or corrupt, or holds another kind of record is an error naming it.
+   */
+  public static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAs(String uri, Class<T> type) {
+    List<GenericRecord> records = read(uri);
+    List<T> out = new ArrayList<>(records.size());
+    for (GenericRecord r : records) {
+      try {
+        out.add(ReadRecords.toSpecific(r, type));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(uri + ": expected " + type.getSimpleName() + " records, found "
+            + r.getSchema().getName() + " (" + e.getMessage() + ")", e);
+      }
+    }
+    return out;
+  }
+
   /** A Parquet {@link InputFile} over a Beam filesystem channel. */
   private static final class StoreInputFile implements InputFile {
     private final String uri;

@@ -1,0 +1,69 @@
+package ram.runners;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The arguments of a store command ({@code rescore}, {@code export}, {@code evaluate}):
+ * positional words, the command's own {@code --options}, and any other {@code --key value}
+ * pairs, which override the runner settings of {@code configs/store.yaml}.
+ */
+final class ToolArgs {
+
+  final List<String> positional = new ArrayList<>();
+  final Map<String, String> options = new LinkedHashMap<>();
+  final Map<String, String> overrides = new LinkedHashMap<>();
+
+  /** Parses {@code args[1..]}; {@code own} names the command's options. */
+  static ToolArgs parse(String[] args, Set<String> own) {
+    ToolArgs t = new ToolArgs();
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--")) {
+        t.positional.add(a);
+        continue;
+      }
+      String key = a.substring(2);
+      String value;
+      int eq = key.indexOf('=');
+      if (eq >= 0) {
+        value = key.substring(eq + 1);
+        key = key.substring(0, eq);
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw new ConfigException(args[0] + ": argument --" + key + " is missing its value");
+      }
+      if (key.isEmpty()) {
+        throw new ConfigException(args[0] + ": argument '" + a + "': expected --key value");
+      }
+      (own.contains(key) ? t.options : t.overrides).put(key, value);
+    }
+    return t;
+  }
+
+  /** The one positional argument, or an error saying what was expected. */
+  String onePositional(String command, String what) {
+    if (positional.size() != 1) {
+      throw new ConfigException(command + ": expected one " + what + ", got " + (positional.isEmpty() ? "none" : positional));
+    }
+    return positional.get(0);
+  }
+
+  String required(String command, String key, String what) {
+    String v = options.get(key);
+    if (v == null || v.isBlank()) {
+      throw new ConfigException(command + ": missing --" + key + " (" + what + ")");
+    }
+    return v;
+  }
+
+  /** The runner settings: configs/store.yaml with the remaining overrides. */
+  RunConfig runnerConfig(Path home) {
+    return RunConfig.load(home.resolve("configs/store.yaml"), overrides);
+  }
+}
