@@ -22,7 +22,8 @@ public final class Main {
         bench model                          DiT sampling and RAM-update throughput vs. the engine's matmul peak
         sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w] [--steps N]
                                              sample a prompt from a checkpoint (default models/base) into a PNG grid
-        evaluate <config> [--key value ...]  score the config's base_checkpoint on the held-out prompts of both worlds
+        evaluate --checkpoint <run>/latest | --model base | <config>  [--prompts geneval,ocr] [--rewards NAME,...]
+                 [--out DIR] [--key value ...]  sample held-out prompts with fixed seeds, score, print RESULT lines
         bench <config> [--key value ...]     epoch time by stage and pipeline overhead, Flink and Direct
         rescore <run dir | samples path> --reward NAME[,NAME]
                                              score stored samples with a reward; writes rewards-NAME/ beside the old rewards
@@ -61,11 +62,7 @@ public final class Main {
           threadsUnlessSet(1);
           SampleCommand.run(args, home, out);
         }
-        case "evaluate" -> {
-          RunConfig config = loadConfig(args, home);
-          threadsUnlessSet(1);
-          BaseEvaluation.run(config, home, out);
-        }
+        case "evaluate" -> EvaluateCommand.run(args, home, out);
         case "bench" -> {
           if (args.length < 2) {
             throw new ConfigException("bench: missing what to measure (pipeline, rewards, model)");

@@ -249,4 +249,35 @@ class StorePipelinesTest {
     assertEquals(2, badFilter.code());
     assertTrue(badFilter.err().contains("no reward 'ocr' is stored"), badFilter.err());
   }
+
+  @Test
+  void evaluationIsDeterministicForACheckpointAndSeedAndNeedsTheConfigBesideIt() throws Exception {
+    Path first = tmp.resolve("eval-1");
+    Path second = tmp.resolve("eval-2");
+    Result a = ok("evaluate", "--checkpoint", run.resolve("latest").toString(), "--eval_samples", "64", "--out", first.toString(),
+        "--runner", "direct");
+    ok("evaluate", "--checkpoint", run.resolve("epochs/000002").toString(), "--eval_samples", "64", "--out", second.toString(),
+        "--runner", "flink");
+    assertTrue(a.out().contains("RESULT toy2d_mean=") && a.out().contains("RESULT toy2d_diversity=")
+        && a.out().contains("RESULT toy2d_drift_from_base="), a.out());
+    Map<String, Sample> one = EvaluationResults.read(first.resolve("toy2d/samples"));
+    Map<String, Sample> two = EvaluationResults.read(second.resolve("toy2d/samples"));
+    assertEquals(64, one.size());
+    assertEquals(one, two, "same checkpoint and seed, Direct and Flink: the same samples");
+    assertEquals(EvaluationResults.of("toy2d", first.resolve("toy2d")), EvaluationResults.of("toy2d", second.resolve("toy2d")));
+    assertTrue(EvaluationResults.of("toy2d", first.resolve("toy2d")).get("toy2d_drift_from_base") > 0);
+    assertEquals(2, one.values().iterator().next().getPolicyVersion());
+
+    Path lonely = tmp.resolve("lonely");
+    Files.createDirectories(lonely);
+    try (Stream<Path> files = Files.list(run.resolve("epochs/000002/checkpoint"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, lonely.resolve(f.getFileName()));
+      }
+    }
+    Result noConfig = ram("evaluate", "--checkpoint", lonely.toString(), "--out", tmp.resolve("eval-3").toString());
+    assertEquals(2, noConfig.code());
+    assertTrue(noConfig.err().contains(lonely.toString()) && noConfig.err().contains("no config.yaml"), noConfig.err());
+    assertFalse(Files.exists(tmp.resolve("eval-3")) || Files.exists(tmp.resolve("eval-3.partial")));
+  }
 }

@@ -87,6 +87,16 @@ public final class EpochSpec implements Serializable {
     this.adamEpsilon = adamEpsilon;
   }
 
+  /**
+   * A spec for sampling and scoring only (evaluation): the update's fields hold inert values
+   * that no sampling stage reads.
+   */
+  public static EpochSpec forSampling(long seed, String architecture, String checkpoint, String baseCheckpoint,
+      LaggedPolicy policy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift, Map<String, Double> rewards) {
+    return new EpochSpec(seed, 0, architecture, checkpoint, baseCheckpoint, policy, imagesPerPrompt, sampleSteps, cfgScale,
+        timeShift, rewards, AdvantageMode.GROUP_NORMALIZED, 0, 1, TimeSampler.UNIFORM, 1, 1, 1e-3, 0, 0.9, 0.999, 1e-8);
+  }
+
   public EulerSampler sampler() {
     return new EulerSampler(sampleSteps, cfgScale, timeShift);
   }

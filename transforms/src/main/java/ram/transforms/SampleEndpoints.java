@@ -27,9 +27,17 @@ import ram.schemas.SamplerSettings;
 public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Prompt>>, PCollection<Sample>> {
 
   private final EpochSpec spec;
+  private final int policyVersion;
 
+  /** Training endpoints of {@code spec.epoch}, drawn by the parameters of the previous epoch. */
   public SampleEndpoints(EpochSpec spec) {
+    this(spec, spec.epoch - 1);
+  }
+
+  /** Endpoints recorded as drawn by the parameters of epoch {@code policyVersion} (evaluation). */
+  public SampleEndpoints(EpochSpec spec, int policyVersion) {
     this.spec = spec;
+    this.policyVersion = policyVersion;
   }
 
   /** The seed of sample g of prompt slot {@code slot} in an epoch. */
@@ -43,17 +51,19 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
 
   @Override
   public PCollection<Sample> expand(PCollection<KV<Integer, Prompt>> prompts) {
-    return prompts.apply("Sample", ParDo.of(new SampleFn(spec))).setCoder(AvroCoder.of(Sample.class));
+    return prompts.apply("Sample", ParDo.of(new SampleFn(spec, policyVersion))).setCoder(AvroCoder.of(Sample.class));
   }
 
   private static final class SampleFn extends DoFn<KV<Integer, Prompt>, Sample> {
     private final EpochSpec spec;
+    private final int policyVersion;
     private transient VelocityNetwork network;
     private transient ParameterSet policy;
     private final StageTimer timer = StageTimer.of("sample");
 
-    SampleFn(EpochSpec spec) {
+    SampleFn(EpochSpec spec, int policyVersion) {
       this.spec = spec;
+      this.policyVersion = policyVersion;
     }
 
     @Setup
@@ -89,7 +99,7 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
             .setPromptSlot(slot.getKey())
             .setGroupIndex(i)
             .setSeed(seeds[i])
-            .setPolicyVersion(spec.epoch - 1)
+            .setPolicyVersion(policyVersion)
             .setPolicy(spec.laggedPolicy.configName())
             .setSampler(settings)
             .setEndpoint(Tensors.of(endpoint, network.sampleShape()))
