@@ -20,7 +20,7 @@ import ram.rewards.RewardBenchmark;
  * pipeline with one shuffle, run repeatedly in one JVM, as the epoch driver does).
  * {@code rewards}: images per second of each image reward. {@code model}: the image DiT's
  * sampling and RAM-update throughput against the engine's matmul peak ({@link ModelBench}).
- * {@code <config>}: see {@link EpochBench}.
+ * {@code pipelines}: rescore and export throughput ({@link StoreBench}). {@code <config>}: see {@link EpochBench}.
  */
 public final class Bench {
 
@@ -31,6 +31,7 @@ public final class Bench {
       case "pipeline" -> pipeline(config, out);
       case "rewards" -> RewardBenchmark.run(out, 200);
       case "model" -> ModelBench.run(out);
+      case "pipelines" -> StoreBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
       default -> EpochBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
     }
   }

@@ -20,6 +20,7 @@ public final class Main {
         bench pipeline [<config>] [--key v]  fixed cost of one pipeline on the config's runner
         bench rewards                        images per second of each reward
         bench model                          DiT sampling and RAM-update throughput vs. the engine's matmul peak
+        bench pipelines [--runner direct]    rescore and export throughput (samples/s) per reward and format
         sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w] [--steps N]
                                              sample a prompt from a checkpoint (default models/base) into a PNG grid
         evaluate --checkpoint <run>/latest | --model base | <config>  [--prompts geneval,ocr] [--rewards NAME,...]
@@ -69,13 +70,13 @@ public final class Main {
           }
           String[] rest = new String[args.length - 1];
           System.arraycopy(args, 1, rest, 0, rest.length);
-          boolean named = java.util.List.of("pipeline", "rewards", "model").contains(rest[0]);
+          boolean named = java.util.List.of("pipeline", "pipelines", "rewards", "model").contains(rest[0]);
           if (!named) {
             rest = args; // bench <config> ...: the config is the second word
           } else if (rest.length < 2 || rest[1].startsWith("--")) {
             String[] withConfig = new String[rest.length + 1];
             withConfig[0] = rest[0];
-            withConfig[1] = "toy2d";
+            withConfig[1] = rest[0].equals("pipelines") ? "store" : "toy2d";
             System.arraycopy(rest, 1, withConfig, 2, rest.length - 1);
             rest = withConfig;
           }
