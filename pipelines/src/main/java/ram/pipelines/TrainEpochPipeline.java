@@ -39,9 +39,13 @@ import ram.transforms.WriteParquet;
  *
  * Everything lands under {@code epochDir}: {@code samples/}, {@code rewards/}, {@code advantages/},
  * {@code metrics/} (Parquet) and {@code checkpoint/}. The driver writes into a temporary epoch
- * directory and publishes it only after the pipeline succeeds.
+ * directory and publishes it only after the pipeline succeeds. States and gradients travel between
+ * stages as files under {@code scratch/} (records carry their location), which the driver deletes.
  */
 public final class TrainEpochPipeline {
+
+  /** Where the epoch's stages pass states and gradients by location; the driver removes it before publishing. */
+  public static final String SCRATCH = "scratch";
 
   private TrainEpochPipeline() {}
 
@@ -61,10 +65,11 @@ public final class TrainEpochPipeline {
 
     PCollection<KV<Integer, Iterable<TrainingItem>>> dealt = advantages.get(ComputeAdvantages.ITEMS)
         .apply("DealToShards", new DealToShards(spec.optimizerSteps, spec.gradientShards));
-    PCollection<byte[]> state = p.apply("LoadState", new LoadState(spec));
+    String scratch = StoreFiles.join(epochDir, SCRATCH);
+    PCollection<String> state = p.apply("LoadState", new LoadState(spec, scratch));
     PCollectionList<Metric> metrics = PCollectionList.of(advantages.get(ComputeAdvantages.METRICS));
     for (int step = 0; step < spec.optimizerSteps; step++) {
-      PCollectionTuple updated = dealt.apply(String.format("OptimizerStep%03d", step), new OptimizerStep(spec, step, state));
+      PCollectionTuple updated = dealt.apply(String.format("OptimizerStep%03d", step), new OptimizerStep(spec, step, state, scratch));
       state = updated.get(ApplyUpdate.STATE);
       metrics = metrics.and(updated.get(ApplyUpdate.METRICS));
     }

@@ -98,8 +98,9 @@ public final class RunDirectory {
     deleteTree(partialEpochDir(epoch));
   }
 
-  /** Publishes a finished epoch: one directory rename, then the {@code latest} pointer. */
+  /** Publishes a finished epoch: drops its scratch files, one directory rename, then the {@code latest} pointer. */
   public void publish(int epoch) {
+    deleteTree(partialEpochDir(epoch).resolve(ram.pipelines.TrainEpochPipeline.SCRATCH));
     try {
       Files.move(partialEpochDir(epoch), epochDir(epoch), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

@@ -1,6 +1,6 @@
 package ram.transforms;
 
-import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -25,22 +25,26 @@ import ram.schemas.Metric;
  */
 public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PCollectionTuple> {
 
-  public static final TupleTag<byte[]> STATE = new TupleTag<>() {};
+  /** where the new state is stored */
+  public static final TupleTag<String> STATE = new TupleTag<>() {};
   public static final TupleTag<Metric> METRICS = new TupleTag<>() {};
 
   private final EpochSpec spec;
   private final int step;
+  private final String stateFile;
 
-  public ApplyUpdate(EpochSpec spec, int step) {
+  /** @param stateFile where the new state is stored */
+  public ApplyUpdate(EpochSpec spec, int step, String stateFile) {
     this.spec = spec;
     this.step = step;
+    this.stateFile = stateFile;
   }
 
   @Override
   public PCollectionTuple expand(PCollection<GradientShard> sum) {
-    PCollectionTuple out = sum.apply("Step", ParDo.of(new UpdateFn(spec, step))
+    PCollectionTuple out = sum.apply("Step", ParDo.of(new UpdateFn(spec, step, stateFile))
         .withOutputTags(STATE, TupleTagList.of(METRICS)));
-    out.get(STATE).setCoder(ByteArrayCoder.of());
+    out.get(STATE).setCoder(StringUtf8Coder.of());
     out.get(METRICS).setCoder(AvroCoder.of(Metric.class));
     return out;
   }
@@ -65,20 +69,24 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     return new TrainingState(spec.epoch, theta, Ema.update(before.ema(), theta, spec.epoch), optimizer);
   }
 
-  private static final class UpdateFn extends DoFn<GradientShard, byte[]> {
+  private static final class UpdateFn extends DoFn<GradientShard, String> {
     private final EpochSpec spec;
     private final int step;
+    private final String stateFile;
     private final StageTimer timer = StageTimer.of("update");
 
-    UpdateFn(EpochSpec spec, int step) {
+    UpdateFn(EpochSpec spec, int step, String stateFile) {
       this.spec = spec;
       this.step = step;
+      this.stateFile = stateFile;
     }
 
     @ProcessElement
     public void process(ProcessContext c) {
       GradientShard sum = c.element();
-      c.output(timer.time(() -> update(spec, step, TrainingState.fromBytes(sum.state), sum).toBytes()));
+      byte[] updated = timer.time(() -> update(spec, step, TrainingState.fromBytes(StoreFiles.read(sum.state)), sum).toBytes());
+      StoreFiles.writeAtomically(stateFile, updated);
+      c.output(stateFile);
       if (sum.items > 0) {
         RamGradient.Result r = sum.result();
         metric(c, "loss", r.lossSum() / r.items());

@@ -32,12 +32,15 @@ public final class ComputeGradients
 
   private final EpochSpec spec;
   private final int step;
-  private final PCollectionView<byte[]> state;
+  private final PCollectionView<String> state;
+  private final String scratch;
 
-  public ComputeGradients(EpochSpec spec, int step, PCollectionView<byte[]> state) {
+  /** @param state where the step's starting state is stored; @param scratch the epoch's scratch directory */
+  public ComputeGradients(EpochSpec spec, int step, PCollectionView<String> state, String scratch) {
     this.spec = spec;
     this.step = step;
     this.state = state;
+    this.scratch = scratch;
   }
 
   @Override
@@ -46,7 +49,8 @@ public final class ComputeGradients
     int s = step;
     return dealt
         .apply("ShardsOfStep", Filter.by((KV<Integer, Iterable<TrainingItem>> kv) -> kv.getKey() / shards == s))
-        .apply("Gradient", ParDo.of(new ShardFn(spec, state)).withSideInputs(state))
+        .apply("Gradient", ParDo.of(new ShardFn(spec, state, StoreFiles.join(scratch, String.format("step-%03d", step))))
+            .withSideInputs(state))
         .setCoder(SerializableCoder.of(GradientShard.class));
   }
 
@@ -75,14 +79,18 @@ public final class ComputeGradients
 
   private static final class ShardFn extends DoFn<KV<Integer, Iterable<TrainingItem>>, GradientShard> {
     private final EpochSpec spec;
-    private final PCollectionView<byte[]> state;
+    private final PCollectionView<String> state;
+    private final String stepDir;
     private transient VelocityNetwork network;
     private transient ParameterSet reference;
+    private transient String loadedFrom;
+    private transient TrainingState loaded;
     private final StageTimer timer = StageTimer.of("gradient");
 
-    ShardFn(EpochSpec spec, PCollectionView<byte[]> state) {
+    ShardFn(EpochSpec spec, PCollectionView<String> state, String stepDir) {
       this.spec = spec;
       this.state = state;
+      this.stepDir = stepDir;
     }
 
     @Setup
@@ -101,17 +109,21 @@ public final class ComputeGradients
         }
       }
       items.sort((a, b) -> a.sampleId.compareTo(b.sampleId));
-      byte[] stateBytes = c.sideInput(state);
-      byte[] carried = shard == 0 ? stateBytes : null;
+      String stateFile = c.sideInput(state);
+      String carried = shard == 0 ? stateFile : null;
       if (items.isEmpty()) {
         c.output(GradientShard.empty(shard, carried));
         return;
       }
-      TrainingState s = TrainingState.fromBytes(stateBytes);
+      if (!stateFile.equals(loadedFrom)) {
+        loaded = TrainingState.fromBytes(StoreFiles.read(stateFile));
+        loadedFrom = stateFile;
+      }
+      TrainingState s = loaded;
       ParameterSet old = spec.laggedPolicy == LaggedPolicy.EMA ? s.ema() : null;
       RamGradient.Result r = timer.time(() -> new RamGradient(network, spec.rewardMultiplier)
           .compute(s.theta(), reference, old, renoise(spec, items, network.sampleSize())));
-      c.output(GradientShard.of(shard, r, carried));
+      c.output(GradientShard.of(shard, r, StoreFiles.join(stepDir, String.format("gradient-shard-%03d.bin", shard)), carried));
     }
   }
 }

@@ -1,6 +1,6 @@
 package ram.transforms;
 
-import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -10,26 +10,34 @@ import org.apache.beam.sdk.values.PCollection;
 
 import ram.model.TrainingState;
 
-/** Reads the state an epoch starts from (the parent checkpoint, or the base) on a worker. */
-public final class LoadState extends PTransform<PBegin, PCollection<byte[]>> {
+/**
+ * Reads the state an epoch starts from (the parent checkpoint, or the base) on a worker and puts
+ * it in the epoch's scratch directory; the pipeline passes on only its location, because a state
+ * (parameters, EMA, Adam moments) is far larger than a record a shuffle should carry.
+ */
+public final class LoadState extends PTransform<PBegin, PCollection<String>> {
 
   private final EpochSpec spec;
+  private final String scratch;
 
-  public LoadState(EpochSpec spec) {
+  public LoadState(EpochSpec spec, String scratch) {
     this.spec = spec;
+    this.scratch = scratch;
   }
 
   @Override
-  public PCollection<byte[]> expand(PBegin begin) {
+  public PCollection<String> expand(PBegin begin) {
     EpochSpec s = spec;
+    String file = StoreFiles.join(scratch, "state-start.bin");
     return begin.apply("Once", Create.of(0))
-        .apply("Read", ParDo.of(new DoFn<Integer, byte[]>() {
+        .apply("Read", ParDo.of(new DoFn<Integer, String>() {
           @ProcessElement
-          public void process(OutputReceiver<byte[]> out) {
+          public void process(OutputReceiver<String> out) {
             TrainingState state = CheckpointStore.readState(s.parentCheckpoint, s.baseCheckpoint);
-            out.output(state.toBytes());
+            StoreFiles.writeAtomically(file, state.toBytes());
+            out.output(file);
           }
         }))
-        .setCoder(ByteArrayCoder.of());
+        .setCoder(StringUtf8Coder.of());
   }
 }

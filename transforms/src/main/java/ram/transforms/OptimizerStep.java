@@ -16,21 +16,27 @@ public final class OptimizerStep extends PTransform<PCollection<KV<Integer, Iter
 
   private final EpochSpec spec;
   private final int step;
-  private final PCollection<byte[]> state;
+  private final PCollection<String> state;
+  private final String scratch;
 
-  /** @param state the state this step starts from (a single element) */
-  public OptimizerStep(EpochSpec spec, int step, PCollection<byte[]> state) {
+  /**
+   * @param state where the state this step starts from is stored (a single element)
+   * @param scratch the epoch's scratch directory: gradients and states, passed by location
+   */
+  public OptimizerStep(EpochSpec spec, int step, PCollection<String> state, String scratch) {
     this.spec = spec;
     this.step = step;
     this.state = state;
+    this.scratch = scratch;
   }
 
   @Override
   public PCollectionTuple expand(PCollection<KV<Integer, Iterable<TrainingItem>>> dealt) {
-    PCollectionView<byte[]> view = state.apply("StateView", View.asSingleton());
+    PCollectionView<String> view = state.apply("StateView", View.asSingleton());
+    String stepDir = StoreFiles.join(scratch, String.format("step-%03d", step));
     return dealt
-        .apply("ComputeGradients", new ComputeGradients(spec, step, view))
-        .apply("SumGradients", new SumGradients())
-        .apply("ApplyUpdate", new ApplyUpdate(spec, step));
+        .apply("ComputeGradients", new ComputeGradients(spec, step, view, scratch))
+        .apply("SumGradients", new SumGradients(StoreFiles.join(stepDir, "gradient-sum.bin")))
+        .apply("ApplyUpdate", new ApplyUpdate(spec, step, StoreFiles.join(stepDir, "state.bin")));
   }
 }

@@ -17,15 +17,27 @@ import ram.model.RamGradient;
  */
 public final class SumGradients extends PTransform<PCollection<GradientShard>, PCollection<GradientShard>> {
 
+  private final String sumFile;
+
+  /** @param sumFile where the summed gradient is stored */
+  public SumGradients(String sumFile) {
+    this.sumFile = sumFile;
+  }
+
   @Override
   public PCollection<GradientShard> expand(PCollection<GradientShard> shards) {
-    return shards.apply("SumInShardOrder", Combine.globally(new SumFn()).withoutDefaults())
+    return shards.apply("SumInShardOrder", Combine.globally(new SumFn(sumFile)).withoutDefaults())
         .setCoder(SerializableCoder.of(GradientShard.class));
   }
 
   /** Keeps every shard until the end, then sums in ascending shard order. */
   static final class SumFn extends Combine.CombineFn<GradientShard, TreeMap<Integer, GradientShard>, GradientShard> {
     private static final long serialVersionUID = 1L;
+    private final String sumFile;
+
+    SumFn(String sumFile) {
+      this.sumFile = sumFile;
+    }
 
     @Override
     public TreeMap<Integer, GradientShard> createAccumulator() {
@@ -52,7 +64,7 @@ public final class SumGradients extends PTransform<PCollection<GradientShard>, P
     @Override
     public GradientShard extractOutput(TreeMap<Integer, GradientShard> acc) {
       RamGradient.Result total = null;
-      byte[] state = null;
+      String state = null;
       for (GradientShard s : acc.values()) {
         if (s.items > 0) {
           total = total == null ? s.result() : total.add(s.result());
@@ -64,7 +76,7 @@ public final class SumGradients extends PTransform<PCollection<GradientShard>, P
       if (state == null) {
         throw new IllegalStateException("no shard carried the step's state");
       }
-      return total == null ? GradientShard.empty(0, state) : GradientShard.of(0, total, state);
+      return total == null ? GradientShard.empty(0, state) : GradientShard.of(0, total, sumFile, state);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

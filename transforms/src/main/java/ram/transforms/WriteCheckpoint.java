@@ -9,8 +9,8 @@ import org.apache.beam.sdk.values.PDone;
 import ram.model.Checkpoint;
 import ram.model.TrainingState;
 
-/** Writes the epoch's final state as a training checkpoint directory (manifest written last). */
-public final class WriteCheckpoint extends PTransform<PCollection<byte[]>, PDone> {
+/** Writes the epoch's final state (read from where the last update stored it) as a training checkpoint directory (manifest written last). */
+public final class WriteCheckpoint extends PTransform<PCollection<String>, PDone> {
 
   private final String directory;
   private final String architecture;
@@ -23,14 +23,14 @@ public final class WriteCheckpoint extends PTransform<PCollection<byte[]>, PDone
   }
 
   @Override
-  public PDone expand(PCollection<byte[]> state) {
+  public PDone expand(PCollection<String> state) {
     String dir = directory;
     String arch = architecture;
     String par = parent;
-    state.apply("Write", ParDo.of(new DoFn<byte[], Void>() {
+    state.apply("Write", ParDo.of(new DoFn<String, Void>() {
       @ProcessElement
-      public void process(@Element byte[] bytes) {
-        CheckpointStore.writeFiles(dir, Checkpoint.encodeTraining(TrainingState.fromBytes(bytes), arch, par));
+      public void process(@Element String stateFile) {
+        CheckpointStore.writeFiles(dir, Checkpoint.encodeTraining(TrainingState.fromBytes(StoreFiles.read(stateFile)), arch, par));
       }
     }));
     return PDone.in(state.getPipeline());
