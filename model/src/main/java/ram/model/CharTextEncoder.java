@@ -10,12 +10,19 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * A character-level prompt encoder: each prompt becomes a begin token followed by its first
- * {@value #MAX_CHARS} characters (printable ASCII; anything else is one "unknown" symbol), embedded,
- * plus fixed sinusoidal positions, then a few pre-norm transformer layers with padding masks.
+ * {@value #MAX_CHARS} characters (printable ASCII; anything else is one "unknown" symbol), and one
+ * token per whitespace-separated word, all read by a few pre-norm transformer layers with padding
+ * masks.
  *
- * <p>Characters rather than words because the OCR world asks for arbitrary letter strings, and a
- * 98-symbol vocabulary costs almost nothing. The empty prompt (the unconditional prompt of
- * classifier-free guidance) is the begin token alone. Parameters live under {@code text.*}.
+ * <p>A character token is its symbol's embedding plus fixed sinusoidal positions plus a learned
+ * embedding of its position inside its word. A word token is built from characters too, with no
+ * vocabulary: the embedding of the set of (symbol, position in word) pairs of its first
+ * {@value #WORD_CHARS} characters, so every word, seen or not, has its own direct embedding. Word
+ * tokens make "red" or "circle" one token that the image can attend to and that the pooled
+ * prompt (the mean of the begin and word tokens) does not dilute among 40 characters; character
+ * tokens keep each letter, with its place in its word, for the OCR world's arbitrary strings.
+ * The empty prompt (the unconditional prompt of classifier-free guidance) is the begin token
+ * alone. Parameters live under {@code text.*}.
  */
 public final class CharTextEncoder {
 
@@ -23,14 +30,20 @@ public final class CharTextEncoder {
   public static final int MAX_CHARS = 64;
   /** Symbols: 0 padding, 1 begin, 2..96 printable ASCII 32..126, 97 unknown. */
   public static final int VOCABULARY = 98;
+  /** Characters of a word that its word token sees (and in-word positions of character tokens). */
+  public static final int WORD_CHARS = 12;
   private static final float MASKED = -1e4f;
 
   private final int width;
   private final int layers;
   private final int heads;
 
-  /** One batch of prompts as engine arrays. */
-  public record Tokens(NDArray oneHot, NDArray additiveMask, NDArray keepMask, int length) {}
+  /**
+   * One batch of prompts as engine arrays: {@code length} character tokens (begin included) then
+   * {@code words} word tokens per prompt, padded; masks cover the concatenation.
+   */
+  public record Tokens(NDArray oneHot, NDArray inWord, NDArray wordBags, NDArray additiveMask, NDArray poolMask, int length,
+      int words) {}
 
   public CharTextEncoder(int width, int layers, int heads) {
     this.width = width;
@@ -50,11 +63,22 @@ public final class CharTextEncoder {
       embedding[i] = (float) gaussian(random);
     }
     p.put("text.embedding", new int[] {VOCABULARY, width}, embedding);
+    p.put("text.in_word", new int[] {WORD_CHARS, width}, gaussians(random, WORD_CHARS * width, 0.5));
+    // a word token sums up to WORD_CHARS rows: scaled so that it starts at about unit variance
+    p.put("text.word", new int[] {VOCABULARY * WORD_CHARS, width}, gaussians(random, VOCABULARY * WORD_CHARS * width, 1 / Math.sqrt(5)));
     for (int l = 0; l < layers; l++) {
       TransformerOps.putLinear(p, random, "text.layer" + l + ".attn.qkv", width, 3 * width, false);
       TransformerOps.putLinear(p, random, "text.layer" + l + ".attn.out", width, width, false);
       TransformerOps.putMlp(p, random, "text.layer" + l + ".mlp", width, 4 * width);
     }
+  }
+
+  private static float[] gaussians(SplittableRandom random, int n, double scale) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (float) (scale * gaussian(random));
+    }
+    return out;
   }
 
   private static double gaussian(SplittableRandom random) {
@@ -63,38 +87,89 @@ public final class CharTextEncoder {
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 
-  /** One-hot symbols {@code [B, L, V]} and masks, padded to the longest prompt of the batch. */
+  /** One-hot symbols, in-word positions, word bags and masks, padded to the longest prompt of the batch. */
   public Tokens tokenize(List<String> prompts, NDManager manager) {
     int batch = prompts.size();
     int length = 1;
+    int words = 1;
+    List<List<int[]>> spans = new java.util.ArrayList<>(batch);
     for (String s : prompts) {
-      length = Math.max(length, 1 + Math.min(s.length(), MAX_CHARS));
+      String kept = s.length() > MAX_CHARS ? s.substring(0, MAX_CHARS) : s;
+      length = Math.max(length, 1 + kept.length());
+      List<int[]> w = wordSpans(kept);
+      spans.add(w);
+      words = Math.max(words, w.size());
     }
+    int bag = VOCABULARY * WORD_CHARS;
     float[] oneHot = new float[batch * length * VOCABULARY];
-    float[] additive = new float[batch * length];
-    float[] keep = new float[batch * length];
+    float[] inWord = new float[batch * length * WORD_CHARS];
+    float[] bags = new float[batch * words * bag];
+    int total = length + words;
+    float[] additive = new float[batch * total];
+    float[] pool = new float[batch * total];
     for (int b = 0; b < batch; b++) {
       String s = prompts.get(b);
       int n = 1 + Math.min(s.length(), MAX_CHARS);
       for (int i = 0; i < length; i++) {
         int sym = i == 0 ? 1 : i < n ? symbol(s.charAt(i - 1)) : 0;
         oneHot[(b * length + i) * VOCABULARY + sym] = 1f;
-        additive[b * length + i] = i < n ? 0f : MASKED;
-        keep[b * length + i] = i < n ? 1f : 0f;
+        additive[b * total + i] = i < n ? 0f : MASKED;
+      }
+      pool[b * total] = 1f; // the begin token
+      List<int[]> w = spans.get(b);
+      for (int k = 0; k < words; k++) {
+        boolean present = k < w.size();
+        additive[b * total + length + k] = present ? 0f : MASKED;
+        pool[b * total + length + k] = present ? 1f : 0f;
+        if (!present) {
+          continue;
+        }
+        int[] span = w.get(k);
+        for (int j = 0; j < span[1] - span[0]; j++) {
+          int pos = Math.min(j, WORD_CHARS - 1);
+          inWord[(b * length + 1 + span[0] + j) * WORD_CHARS + pos] = 1f;
+          if (j < WORD_CHARS) {
+            bags[(b * words + k) * bag + symbol(s.charAt(span[0] + j)) * WORD_CHARS + j] = 1f;
+          }
+        }
       }
     }
     return new Tokens(manager.create(oneHot, new Shape(batch, length, VOCABULARY)),
-        manager.create(additive, new Shape(batch, 1, 1, length)), manager.create(keep, new Shape(batch, length, 1)), length);
+        manager.create(inWord, new Shape(batch, length, WORD_CHARS)), manager.create(bags, new Shape(batch, words, bag)),
+        manager.create(additive, new Shape(batch, 1, 1, total)), manager.create(pool, new Shape(batch, total, 1)), length, words);
   }
 
-  /** Encoded characters {@code [B, L, width]} (padding rows are garbage; use the masks). */
+  /** {@code [start, end)} character ranges of the whitespace-separated words of {@code s}. */
+  static List<int[]> wordSpans(String s) {
+    List<int[]> out = new java.util.ArrayList<>();
+    int i = 0;
+    while (i < s.length()) {
+      while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+        i++;
+      }
+      int start = i;
+      while (i < s.length() && !Character.isWhitespace(s.charAt(i))) {
+        i++;
+      }
+      if (i > start) {
+        out.add(new int[] {start, i});
+      }
+    }
+    return out;
+  }
+
+  /** Encoded tokens {@code [B, length + words, width]}: characters, then words (padding rows are garbage; use the masks). */
   public NDArray encode(Map<String, NDArray> p, Tokens tokens) {
     float[] positions = new float[tokens.length() * width];
     for (int i = 0; i < tokens.length(); i++) {
       System.arraycopy(TransformerOps.sinusoid(i, width), 0, positions, i * width, width);
     }
-    NDArray h = tokens.oneHot().matMul(p.get("text.embedding"))
-        .add(tokens.oneHot().getManager().create(positions, new Shape(1, tokens.length(), width)));
+    NDManager manager = tokens.oneHot().getManager();
+    NDArray chars = tokens.oneHot().matMul(p.get("text.embedding"))
+        .add(manager.create(positions, new Shape(1, tokens.length(), width)))
+        .add(tokens.inWord().matMul(p.get("text.in_word")));
+    NDArray words = tokens.wordBags().matMul(p.get("text.word"));
+    NDArray h = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(chars, words), 1);
     for (int l = 0; l < layers; l++) {
       String name = "text.layer" + l;
       h = h.add(TransformerOps.selfAttention(p, name + ".attn", TransformerOps.layerNorm(h), heads, tokens.additiveMask()));
@@ -103,8 +178,8 @@ public final class CharTextEncoder {
     return TransformerOps.layerNorm(h);
   }
 
-  /** Mean of the unmasked rows, {@code [B, width]}. */
+  /** The pooled prompt {@code [B, width]}: the mean of the begin token and the word tokens. */
   public static NDArray pool(NDArray encoded, Tokens tokens) {
-    return encoded.mul(tokens.keepMask()).sum(new int[] {1}).div(tokens.keepMask().sum(new int[] {1}));
+    return encoded.mul(tokens.poolMask()).sum(new int[] {1}).div(tokens.poolMask().sum(new int[] {1}));
   }
 }

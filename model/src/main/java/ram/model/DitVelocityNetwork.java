@@ -17,8 +17,8 @@ import ai.djl.ndarray.types.Shape;
  * with fixed 2-D sinusoidal positions, and passed through {@code depth} blocks of: adaLN-Zero
  * modulated self-attention, cross-attention to the {@link CharTextEncoder}'s characters, and an
  * adaLN-Zero modulated MLP. The conditioning vector of adaLN is the time embedding plus a linear
- * map of the mean-pooled prompt encoding (so global attributes such as colour reach every token
- * directly). A zero-initialised adaLN final layer maps tokens back to pixel velocities.
+ * map of the pooled prompt encoding (so global attributes such as colour reach every token
+ * directly). The pooled prompt is the mean of the encoder's begin and word tokens. A zero-initialised adaLN final layer maps tokens back to pixel velocities.
  *
  * <p>Written with plain NDArray operations on weights passed in by name, like
  * {@link ToyVelocityMlp}, so any {@link ParameterSet} of its layout (policy, reference, EMA,
@@ -29,9 +29,9 @@ public final class DitVelocityNetwork implements VelocityNetwork {
   /** Hyper-parameters of one DiT size. */
   public record Config(int imageSize, int patch, int width, int depth, int heads, int textLayers, int timeFeatures) {
 
-    /** The architecture name, encoding the size: e.g. {@code dit-32px-p4-d128-l4}. */
+    /** The architecture name, encoding the size: e.g. {@code dit-32px-p4-d128-l4-w} ({@code -w}: word tokens in the text encoder). */
     public String architecture() {
-      return "dit-" + imageSize + "px-p" + patch + "-d" + width + "-l" + depth;
+      return "dit-" + imageSize + "px-p" + patch + "-d" + width + "-l" + depth + "-w";
     }
   }
 
@@ -144,14 +144,15 @@ public final class DitVelocityNetwork implements VelocityNetwork {
 
   /**
    * Multiply-add FLOPs (2 per multiply-add) of the matrix products of one sample's forward pass
-   * with a prompt of {@code textTokens} symbols (begin token included): the arithmetic a
+   * with a prompt of {@code chars} symbols (begin token included) and {@code words} words: the arithmetic a
    * benchmark divides by time to compare with the engine's matmul peak. Elementwise work is left out.
    */
-  public long forwardFlops(int textTokens) {
+  public long forwardFlops(int chars, int words) {
     long d = config.width();
     long n = (long) grid * grid;
-    long l = textTokens;
-    long text = 2 * l * CharTextEncoder.VOCABULARY * d
+    long l = chars + words;
+    long text = 2L * chars * (CharTextEncoder.VOCABULARY + CharTextEncoder.WORD_CHARS) * d
+        + 2L * words * CharTextEncoder.VOCABULARY * CharTextEncoder.WORD_CHARS * d
         + config.textLayers() * (2 * l * d * 3 * d + 2 * l * d * d + 2 * 2 * l * l * d + 2 * 2 * l * d * 4 * d);
     long stem = 2 * (config.timeFeatures() * d + d * d + d * d) + 2 * n * patchDim * d;
     long block = 2 * d * 6 * d + 2 * n * d * 3 * d + 2 * 2 * n * n * d + 2 * n * d * d

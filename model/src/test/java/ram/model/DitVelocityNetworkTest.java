@@ -50,9 +50,9 @@ class DitVelocityNetworkTest {
 
   @Test
   void baseParameterCountIsWithinBudget() {
-    DitVelocityNetwork base = (DitVelocityNetwork) Networks.create("dit-32px-p4-d128-l4");
+    DitVelocityNetwork base = (DitVelocityNetwork) Networks.create("dit-32px-p4-d128-l4-w");
     long n = base.initialize(0).size();
-    assertEquals(1_954_608, n);
+    assertEquals(2_106_672, n);
     assertTrue(n <= 5_000_000);
     assertArrayEquals(new int[] {3, 32, 32}, base.sampleShape());
   }

@@ -39,7 +39,8 @@ final class ModelBench {
     for (int i = 0; i < SAMPLE_BATCH; i++) {
       prompts.add(i % 2 == 0 ? "a photo of a red circle left of a blue star" : "a sign that reads \"RAMBO\"");
     }
-    int textTokens = 1 + prompts.stream().mapToInt(String::length).max().orElse(0);
+    int chars = 1 + prompts.stream().mapToInt(String::length).max().orElse(0);
+    int words = prompts.stream().mapToInt(q -> q.split("\\s+").length).max().orElse(0);
     double peak = matmulPeak(512);
     out.printf("BENCH model engine_matmul_512_gflops=%.1f threads=%s%n", peak / 1e9,
         System.getProperty("ai.djl.pytorch.num_threads", "default"));
@@ -53,7 +54,7 @@ final class ModelBench {
       sampler.sample(network, theta, noise, prompts);
     }
     double sampleSeconds = (System.nanoTime() - t0) / 1e9 / repeats;
-    double sampleFlops = (double) network.forwardFlops(textTokens) * 2 * SAMPLE_BATCH * SAMPLE_STEPS / sampleSeconds;
+    double sampleFlops = (double) network.forwardFlops(chars, words) * 2 * SAMPLE_BATCH * SAMPLE_STEPS / sampleSeconds;
     out.printf("BENCH model sample_images_per_second=%.2f batch=%d steps=%d cfg=true model_gflops=%.1f ratio_to_peak=%.2f%n",
         SAMPLE_BATCH / sampleSeconds, SAMPLE_BATCH, SAMPLE_STEPS, sampleFlops / 1e9, sampleFlops / peak);
 
@@ -78,13 +79,13 @@ final class ModelBench {
       optimizerSeconds += (c - b) / 1e9;
     }
     double perUpdate = (gradientSeconds + optimizerSeconds) / updates;
-    double ramFlops = (double) network.forwardFlops(textTokens) * (2 + 3) * rows / perUpdate;
+    double ramFlops = (double) network.forwardFlops(chars, words) * (2 + 3) * rows / perUpdate;
     out.printf("BENCH model ram_update_items_per_second=%.1f items=%d (endpoints=%d x renoisings=%d) seconds_per_update=%.3f"
         + " gradient_seconds=%.3f adamw_seconds=%.3f model_gflops=%.1f ratio_to_peak=%.2f%n", rows / perUpdate, rows,
         RAM_ENDPOINTS, RAM_RENOISINGS, perUpdate, gradientSeconds / updates, optimizerSeconds / updates, ramFlops / 1e9,
         ramFlops / peak);
     out.printf("BENCH model parameters=%d forward_mflops_per_image=%.1f text_tokens=%d%n", theta.size(),
-        network.forwardFlops(textTokens) / 1e6, textTokens);
+        network.forwardFlops(chars, words) / 1e6, chars + words);
   }
 
   private static RamItems ramItems(DitVelocityNetwork network, List<String> prompts) {

@@ -44,7 +44,7 @@ class ImagePretrainingTest {
 
   private static Path config(Path dir, int steps) throws Exception {
     Path file = dir.resolve("tiny.yaml");
-    Files.writeString(file, String.join("\n", "task: mixture", "model: dit-32px-p4-d64-l2",
+    Files.writeString(file, String.join("\n", "task: mixture", "model: dit-32px-p4-d64-l2-w",
         "base_checkpoint: " + dir.resolve("base"), "pretrain_steps: " + steps, "pretrain_batch_size: 4",
         "pretrain_learning_rate: 1.0e-3", "pretrain_warmup_steps: 2", "pretrain_weight_decay: 0.0",
         "pretrain_prompt_dropout: 0.1", "pretrain_ema_decay: 0.99", "pretrain_shapes_share: 0.5", "pretrain_seed: 3",
