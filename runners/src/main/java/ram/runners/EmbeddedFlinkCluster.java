@@ -25,12 +25,12 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
 
   private final MiniCluster cluster;
   private final String master;
-  private final Path emptyJar;
+  private final Path jar;
 
-  private EmbeddedFlinkCluster(MiniCluster cluster, String master, Path emptyJar) {
+  private EmbeddedFlinkCluster(MiniCluster cluster, String master, Path jar) {
     this.cluster = cluster;
     this.master = master;
-    this.emptyJar = emptyJar;
+    this.jar = jar;
   }
 
   /** Starts a cluster with one TaskManager of {@code slots} slots on a free loopback port. */
@@ -45,18 +45,36 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
     try {
       cluster.start();
       int port = cluster.getRestAddress().get().getPort();
-      Path jar = Files.createTempFile("ram-job-", ".jar");
-      Manifest manifest = new Manifest();
-      manifest.getMainAttributes().putValue("Manifest-Version", "1.0");
-      try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
-        // no entries: the classes come from the cluster's (the driver's) classpath
-      }
-      jar.toFile().deleteOnExit();
-      return new EmbeddedFlinkCluster(cluster, "localhost:" + port, jar);
+      return new EmbeddedFlinkCluster(cluster, "localhost:" + port, emptyJar());
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded Flink cluster: " + e, e);
     }
   }
+
+  /**
+   * A jar with no classes (one per JVM), staged with jobs for clusters whose classpath already
+   * holds the project's classes and native libraries.
+   */
+  static synchronized Path emptyJar() {
+    if (emptyJar != null && Files.exists(emptyJar)) {
+      return emptyJar;
+    }
+    try {
+      Path jar = Files.createTempFile("ram-job-", ".jar");
+      Manifest manifest = new Manifest();
+      manifest.getMainAttributes().putValue("Manifest-Version", "1.0");
+      try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+        // no entries: the classes come from the cluster's classpath
+      }
+      jar.toFile().deleteOnExit();
+      emptyJar = jar;
+      return jar;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the job jar: " + e.getMessage(), e);
+    }
+  }
+
+  private static Path emptyJar;
 
   /** {@code host:port} to submit to. */
   public String master() {
@@ -65,14 +83,13 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
 
   /** The jar to stage with each job (empty). */
   public String stagedJar() {
-    return emptyJar.toString();
+    return jar.toString();
   }
 
   @Override
   public void close() {
     try {
       cluster.close();
-      Files.deleteIfExists(emptyJar);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (Exception e) {

@@ -30,6 +30,8 @@ public final class Main {
                                              score stored samples with a reward; writes rewards-NAME/ beside the old rewards
         export <run dir | samples path> --to DIR [--format parquet|csv|jsonl|imagefolder] [--epochs 3..7]
                [--min-reward NAME=VALUE]      samples joined with rewards and advantages; images as PNGs
+        flink start|stop|status [--taskmanagers N] [--slots S] [--port 8081]
+                                             a local Flink 1.19 session cluster (separate JVMs) for --flink_master localhost:8081
         help                                 this text
       <config> is a name in configs/ (e.g. toy2d) or a path to a YAML file. Any config key can be
       overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";
@@ -86,8 +88,9 @@ public final class Main {
         }
         case "rescore" -> RescoreCommand.run(args, home, out);
         case "export" -> ExportCommand.run(args, home, out);
+        case "flink" -> FlinkCommand.run(args, home, out);
         default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, evaluate, "
-            + "rescore, export, bench, help");
+            + "rescore, export, flink, bench, help");
       }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {

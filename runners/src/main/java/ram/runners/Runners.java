@@ -37,8 +37,13 @@ public final class Runners {
     if (master.equals("[local]") && cluster != null) {
       o.setFlinkMaster(cluster.master());
       o.setFilesToStage(java.util.List.of(cluster.stagedJar()));
+    } else if (master.equals("[auto]") || master.equals("[local]")) {
+      o.setFlinkMaster("[local]");
     } else {
-      o.setFlinkMaster(master.equals("[auto]") ? "[local]" : master);
+      // a session cluster that has the project's classpath (./ram flink start, or lib/ of an
+      // existing cluster): stage nothing but an empty jar, so DJL's native libraries load once
+      o.setFlinkMaster(master);
+      o.setFilesToStage(java.util.List.of(EmbeddedFlinkCluster.emptyJar().toString()));
     }
     o.setParallelism(parallelism);
     o.setJobName(jobName);

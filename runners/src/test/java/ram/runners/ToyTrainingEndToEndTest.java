@@ -91,6 +91,32 @@ class ToyTrainingEndToEndTest {
   }
 
   @Test
+  void aLocalFlinkSessionClusterOfSeparateJvmsGivesTheEmbeddedRunsCheckpoint() throws Exception {
+    Path state = tmp.resolve("flink-cluster");
+    FlinkSessionCluster cluster = new FlinkSessionCluster(state);
+    System.setProperty("ram.home", HOME.toString());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    try {
+      FlinkSessionCluster.Overview o = cluster.start(1, 2, 0, new PrintStream(log, true));
+      assertEquals(1, o.taskManagers());
+      assertEquals(2, o.slots());
+      assertEquals(2, cluster.alivePids().size(), "a JobManager and a TaskManager, each its own JVM");
+      Path onCluster = tmp.resolve("on-cluster");
+      List<String> args = new ArrayList<>(List.of(args(onCluster, "flink", 2)));
+      args.addAll(List.of("--flink_master", cluster.master()));
+      train(args.toArray(String[]::new));
+      for (String file : List.of("theta.params", "ema.params", "adam_m.params", "adam_v.params")) {
+        assertArrayEquals(Checkpoint.readDirectory(flinkRun.resolve("epochs/000002/checkpoint")).get(file),
+            Checkpoint.readDirectory(onCluster.resolve("epochs/000002/checkpoint")).get(file), file);
+      }
+      assertEquals(2, cluster.overview().orElseThrow().jobsFinished(), "both epochs ran as jobs of the cluster");
+    } finally {
+      cluster.stop(new PrintStream(log, true));
+    }
+    assertTrue(cluster.alivePids().isEmpty());
+  }
+
+  @Test
   void rerunResumesFromLatestAndMatchesAnUninterruptedRun() throws Exception {
     Path resumed = tmp.resolve("resumed");
     train(args(resumed, "direct", 1));

@@ -1,0 +1,72 @@
+package ram.runners;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code ram flink start|stop|status [--taskmanagers N] [--slots S] [--port P] [--dir DIR]}: a
+ * local Flink 1.19 session cluster ({@link FlinkSessionCluster}) to run training and the store
+ * pipelines on with {@code --flink_master localhost:P}.
+ */
+final class FlinkCommand {
+
+  private FlinkCommand() {}
+
+  static void run(String[] args, Path home, PrintStream out) {
+    ToolArgs a = ToolArgs.parse(args, Set.of("taskmanagers", "slots", "port", "dir"));
+    if (!a.overrides.isEmpty()) {
+      throw new ConfigException("flink: unknown option --" + a.overrides.keySet().iterator().next()
+          + "; options: --taskmanagers N, --slots S, --port P, --dir DIR");
+    }
+    String action = a.onePositional("flink", "action (start, stop or status)");
+    Path dir = a.options.containsKey("dir") ? Path.of(a.options.get("dir")) : home.resolve("outputs/flink");
+    FlinkSessionCluster cluster = new FlinkSessionCluster(dir);
+    switch (action) {
+      case "start" -> {
+        int taskManagers = positive(a, "taskmanagers", 1);
+        int slots = positive(a, "slots", 2);
+        int port = a.options.containsKey("port") ? positive(a, "port", 8081) : 8081;
+        long t0 = System.nanoTime();
+        FlinkSessionCluster.Overview o = cluster.start(taskManagers, slots, port, out);
+        out.printf("Flink %s session cluster up in %.1f s: %d TaskManager(s), %d slots, REST at http://%s (state and logs in %s)%n",
+            o.version(), (System.nanoTime() - t0) / 1e9, o.taskManagers(), o.slots(), cluster.master(), cluster.dir());
+        out.printf("run on it with: ./ram train toy2d --flink_master %s --parallelism %d%n", cluster.master(), o.slots());
+      }
+      case "stop" -> {
+        int stopped = cluster.stop(out);
+        out.println(stopped == 0 ? "no Flink cluster running from " + cluster.dir() : "stopped " + stopped + " Flink process(es)");
+      }
+      case "status" -> {
+        int alive = cluster.alivePids().size();
+        Optional<FlinkSessionCluster.Overview> o = alive == 0 ? Optional.empty() : cluster.overview();
+        if (o.isEmpty()) {
+          out.println(alive == 0 ? "not running (" + cluster.dir() + ")" : alive + " process(es) alive but the REST endpoint does not answer; see "
+              + cluster.dir().resolve("log"));
+        } else {
+          FlinkSessionCluster.Overview v = o.get();
+          out.printf("running: Flink %s at http://%s, %d TaskManager(s), %d slots, jobs running %d, finished %d, failed %d%n",
+              v.version(), cluster.master(), v.taskManagers(), v.slots(), v.jobsRunning(), v.jobsFinished(), v.jobsFailed());
+        }
+      }
+      default -> throw new ConfigException("flink: unknown action '" + action + "'; expected start, stop or status");
+    }
+  }
+
+  private static int positive(ToolArgs a, String key, int fallback) {
+    String v = a.options.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException("flink: --" + key + ": expected a positive integer, got '" + v + "'");
+  }
+}

@@ -1,0 +1,227 @@
+package ram.runners;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/**
+ * A local Flink 1.19 session cluster started from the project's own jars: one JobManager and N
+ * TaskManagers, each a separate JVM, with the whole project classpath (Beam, DJL and its native
+ * libraries, ONNX Runtime, the project's classes) on the cluster classpath, so jobs stage only an
+ * empty jar and native libraries are loaded once per TaskManager. State (config, pids, logs)
+ * lives in one directory, {@code outputs/flink} by default.
+ */
+final class FlinkSessionCluster {
+
+  private static final String OPENS = "--add-exports=java.base/sun.net.util=ALL-UNNAMED "
+      + "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
+      + "--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED "
+      + "--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED "
+      + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED "
+      + "--add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED "
+      + "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED "
+      + "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED";
+
+  /** What {@code /overview} says. */
+  record Overview(String version, int taskManagers, int slots, int jobsRunning, int jobsFinished, int jobsFailed) {}
+
+  private final Path dir;
+
+  FlinkSessionCluster(Path dir) {
+    this.dir = dir.toAbsolutePath().normalize();
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** {@code localhost:<rest port>} of a started cluster. */
+  String master() {
+    return "localhost:" + restPort();
+  }
+
+  /**
+   * Starts JobManager and {@code taskManagers} TaskManagers of {@code slots} slots each and waits
+   * until all have registered. Refuses if this directory's cluster is already running.
+   */
+  Overview start(int taskManagers, int slots, int restPort, PrintStream out) {
+    if (!alivePids().isEmpty()) {
+      throw new ConfigException("a Flink cluster from " + dir + " is already running (" + master() + "); ./ram flink stop first");
+    }
+    RunDirectory.deleteTree(dir.resolve("run"));
+    try {
+      Files.createDirectories(dir.resolve("conf"));
+      Files.createDirectories(dir.resolve("log"));
+      Files.createDirectories(dir.resolve("run"));
+      int port = restPort > 0 ? restPort : freePort();
+      int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / (taskManagers * slots));
+      Files.writeString(dir.resolve("conf/flink-conf.yaml"), String.join("\n",
+          "jobmanager.rpc.address: localhost",
+          "jobmanager.rpc.port: " + freePort(),
+          "jobmanager.bind-host: localhost",
+          "jobmanager.memory.process.size: 1024m",
+          "taskmanager.bind-host: localhost",
+          "taskmanager.host: localhost",
+          "taskmanager.memory.process.size: 3072m",
+          "taskmanager.memory.managed.fraction: 0.1",
+          "taskmanager.numberOfTaskSlots: " + slots,
+          "parallelism.default: 1",
+          "rest.address: localhost",
+          "rest.bind-address: localhost",
+          "rest.port: " + port,
+          "cluster.registration.error-delay: 1000",
+          "classloader.check-leaked-classloader: false",
+          ""), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve("conf/engine-threads"), Integer.toString(threads));
+      String classpath = System.getProperty("java.class.path");
+      List<String> jm = resourceParams("GET_JM_RESOURCE_PARAMS", classpath);
+      List<String> tm = resourceParams("GET_TM_RESOURCE_PARAMS", classpath);
+      launch("jobmanager", jm, classpath, "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", threads);
+      for (int i = 0; i < taskManagers; i++) {
+        launch("taskmanager-" + i, tm, classpath, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", threads);
+      }
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        Optional<Overview> o = overview();
+        if (o.isPresent() && o.get().taskManagers() >= taskManagers) {
+          return o.get();
+        }
+        if (alivePids().size() < 1 + taskManagers) {
+          break;
+        }
+        Thread.sleep(500);
+      }
+      stop(out);
+      throw new IllegalStateException("the Flink cluster did not come up within 120 s; logs in " + dir.resolve("log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start a Flink cluster in " + dir + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Stops every process of this directory's cluster; returns how many were running. */
+  int stop(PrintStream out) {
+    List<ProcessHandle> alive = alivePids();
+    alive.forEach(ProcessHandle::destroy);
+    for (ProcessHandle p : alive) {
+      try {
+        p.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        p.destroyForcibly();
+      }
+    }
+    RunDirectory.deleteTree(dir.resolve("run"));
+    return alive.size();
+  }
+
+  /** The cluster's overview over REST, if it answers. */
+  Optional<Overview> overview() {
+    if (!Files.exists(dir.resolve("conf/flink-conf.yaml"))) {
+      return Optional.empty();
+    }
+    try {
+      HttpURLConnection c = (HttpURLConnection) URI.create("http://" + master() + "/overview").toURL().openConnection();
+      c.setConnectTimeout(1000);
+      c.setReadTimeout(2000);
+      try (InputStream in = c.getInputStream()) {
+        JsonObject o = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+        return Optional.of(new Overview(o.get("flink-version").getAsString(), o.get("taskmanagers").getAsInt(),
+            o.get("slots-total").getAsInt(), o.get("jobs-running").getAsInt(), o.get("jobs-finished").getAsInt(),
+            o.get("jobs-failed").getAsInt()));
+      }
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The processes of this cluster that are alive. */
+  List<ProcessHandle> alivePids() {
+    List<ProcessHandle> out = new ArrayList<>();
+    Path run = dir.resolve("run");
+    if (!Files.isDirectory(run)) {
+      return out;
+    }
+    try (Stream<Path> files = Files.list(run)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".pid")).sorted().toList()) {
+        long pid = Long.parseLong(Files.readString(f).strip());
+        ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(out::add);
+      }
+    } catch (IOException | NumberFormatException e) {
+      throw new IllegalStateException("cannot read the pid files in " + run + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private int restPort() {
+    try {
+      for (String line : Files.readAllLines(dir.resolve("conf/flink-conf.yaml"))) {
+        if (line.startsWith("rest.port:")) {
+          return Integer.parseInt(line.substring("rest.port:".length()).strip());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException(dir + "/conf/flink-conf.yaml has no rest.port");
+  }
+
+  /** JVM options and dynamic properties computed by Flink's BashJavaUtils, as flink-dist's scripts do. */
+  private List<String> resourceParams(String which, String classpath) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(javaBinary(), "-cp", classpath, "org.apache.flink.runtime.util.bash.BashJavaUtils", which,
+        "--configDir", dir.resolve("conf").toString()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    List<String> lines = output.lines().filter(l -> l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
+        .map(l -> l.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length())).toList();
+    if (lines.size() < 2) {
+      throw new IllegalStateException("Flink's BashJavaUtils " + which + " gave no resource settings:\n" + output);
+    }
+    List<String> args = new ArrayList<>(List.of(lines.get(0).strip().split("\\s+")));
+    args.add("|");
+    args.addAll(List.of(lines.get(1).strip().split("\\s+")));
+    return args;
+  }
+
+  private void launch(String name, List<String> params, String classpath, String mainClass, int threads) throws IOException {
+    int split = params.indexOf("|");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(javaBinary());
+    cmd.addAll(params.subList(0, split));
+    cmd.addAll(List.of(OPENS.split(" ")));
+    cmd.addAll(List.of("-Djava.awt.headless=true", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads,
+        "-Dai.djl.pytorch.num_interop_threads=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Dorg.slf4j.simpleLogger.log.org.apache.flink=warn", "-Dorg.slf4j.simpleLogger.log.ai.djl=error",
+        "-Dlog.file=" + dir.resolve("log/" + name + ".log"), "-cp", classpath, mainClass, "--configDir", dir.resolve("conf").toString()));
+    cmd.addAll(params.subList(split + 1, params.size()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log/" + name + ".out").toFile());
+    pb.environment().put("DJL_OFFLINE", "true");
+    Process p = pb.start();
+    Files.writeString(dir.resolve("run/" + name + ".pid"), Long.toString(p.pid()));
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
