@@ -63,7 +63,7 @@ public final class EulerSampler {
     double[] grid = timeGrid(steps, timeShift);
     float[] x = noise.clone();
     long[] shape = batchShape(rows.size(), network.sampleShape());
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
       NDList params = parameters.toNDList(manager);
       for (int k = 0; k < steps; k++) {
         try (NDManager step = manager.newSubManager()) {

@@ -20,7 +20,8 @@ import ram.rewards.RewardBenchmark;
  * pipeline with one shuffle, run repeatedly in one JVM, as the epoch driver does).
  * {@code rewards}: images per second of each image reward. {@code model}: the image DiT's
  * sampling and RAM-update throughput against the engine's matmul peak ({@link ModelBench}).
- * {@code pipelines}: rescore and export throughput ({@link StoreBench}). {@code <config>}: see {@link EpochBench}.
+ * {@code train}: epoch time by stage at parallelism 1 and 2, embedded and on a local session
+ * cluster, with the per-pipeline fixed cost as a share ({@link TrainBench}). {@code pipelines}: rescore and export throughput ({@link StoreBench}). {@code <config>}: see {@link EpochBench}.
  */
 public final class Bench {
 
@@ -31,6 +32,7 @@ public final class Bench {
       case "pipeline" -> pipeline(config, out);
       case "rewards" -> RewardBenchmark.run(out, 200);
       case "model" -> ModelBench.run(out);
+      case "train" -> TrainBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
       case "pipelines" -> StoreBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
       default -> EpochBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
     }
@@ -38,6 +40,14 @@ public final class Bench {
 
   static void pipeline(RunConfig config, PrintStream out) {
     int runs = 6;
+    List<Double> seconds = pipelineSeconds(config, runs);
+    double later = seconds.subList(1, runs).stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    out.printf("BENCH pipeline runner=%s master=%s first_seconds=%.2f later_mean_seconds=%.2f runs=%d%n",
+        config.getString("runner"), config.getString("flink_master"), seconds.get(0), later, runs);
+  }
+
+  /** Wall seconds of {@code runs} trivial pipelines (one shuffle) in a row on the config's runner. */
+  static List<Double> pipelineSeconds(RunConfig config, int runs) {
     EmbeddedFlinkCluster cluster = Runners.wantsEmbeddedCluster(config) ? EmbeddedFlinkCluster.start(config.getInt("parallelism")) : null;
     List<Double> seconds = new ArrayList<>();
     try {
@@ -58,8 +68,6 @@ public final class Bench {
         cluster.close();
       }
     }
-    double later = seconds.subList(1, runs).stream().mapToDouble(Double::doubleValue).average().orElse(0);
-    out.printf("BENCH pipeline runner=%s master=%s first_seconds=%.2f later_mean_seconds=%.2f runs=%d%n",
-        config.getString("runner"), config.getString("flink_master"), seconds.get(0), later, runs);
+    return seconds;
   }
 }

@@ -69,6 +69,7 @@ public final class ConfigKeys {
     key("pretrain_shapes_share", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of shapes-world items (the rest is text)");
     key("pretrain_checkpoint_every", Type.POSITIVE_INT, "pretraining (image model): steps between resumable checkpoints");
     key("pretrain_dir", Type.PATH, "pretraining (image model): resumable state directory (rerun to resume)");
+    choice("device", List.of("auto", "cpu", "gpu"), "where networks compute: auto = the first GPU PyTorch sees, else the CPU");
     choice("runner", List.of("flink", "direct"), "Beam runner: Flink (embedded or a cluster) or the DirectRunner");
     key("flink_master", Type.STRING,
         "[local]: one in-process Flink cluster for the whole run; [auto]: a fresh local cluster per pipeline; or host:port");
@@ -88,6 +89,6 @@ public final class ConfigKeys {
   }
 
   /** Keys that only say how to execute a run; changing them on resume is allowed. */
-  public static final List<String> EXECUTION_KEYS = List.of("epochs", "runner", "flink_master", "parallelism",
+  public static final List<String> EXECUTION_KEYS = List.of("epochs", "runner", "flink_master", "parallelism", "device",
       "eval_every", "output_dir");
 }

@@ -60,6 +60,7 @@ final class EvaluateCommand {
     ToolArgs a = ToolArgs.parse(args, Set.of("checkpoint", "model", "prompts", "rewards", "out"));
     Target target = target(a, home);
     RunConfig config = withStoreDefaults(target.config(), home);
+    Main.selectDevice(config);
     if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
       Runners.configureEngineThreads(config.getInt("parallelism"));
     }

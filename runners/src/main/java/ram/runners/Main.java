@@ -21,6 +21,7 @@ public final class Main {
         bench rewards                        images per second of each reward
         bench model                          DiT sampling and RAM-update throughput vs. the engine's matmul peak
         bench pipelines [--runner direct]    rescore and export throughput (samples/s) per reward and format
+        bench train [<config>] [--key v]     epoch time by stage, parallelism 1 and 2, embedded and on a local cluster
         sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w] [--steps N]
                                              sample a prompt from a checkpoint (default models/base) into a PNG grid
         evaluate --checkpoint <run>/latest | --model base | <config>  [--prompts geneval,ocr] [--rewards NAME,...]
@@ -53,11 +54,13 @@ public final class Main {
       switch (args[0]) {
         case "train" -> {
           RunConfig config = loadConfig(args, home);
+          selectDevice(config);
           Runners.configureEngineThreads(config.getInt("parallelism"));
           new TrainDriver(config, runDir(config, home), home, out).train();
         }
         case "pretrain" -> {
           RunConfig config = loadConfig(args, home);
+          selectDevice(config);
           threadsUnlessSet(1);
           Pretrain.run(config, home, out);
         }
@@ -72,17 +75,22 @@ public final class Main {
           }
           String[] rest = new String[args.length - 1];
           System.arraycopy(args, 1, rest, 0, rest.length);
-          boolean named = java.util.List.of("pipeline", "pipelines", "rewards", "model").contains(rest[0]);
+          boolean named = java.util.List.of("pipeline", "pipelines", "rewards", "model", "train").contains(rest[0]);
           if (!named) {
             rest = args; // bench <config> ...: the config is the second word
           } else if (rest.length < 2 || rest[1].startsWith("--")) {
             String[] withConfig = new String[rest.length + 1];
             withConfig[0] = rest[0];
-            withConfig[1] = rest[0].equals("pipelines") ? "store" : "toy2d";
+            withConfig[1] = switch (rest[0]) {
+              case "pipelines" -> "store";
+              case "train" -> "geneval";
+              default -> "toy2d";
+            };
             System.arraycopy(rest, 1, withConfig, 2, rest.length - 1);
             rest = withConfig;
           }
           RunConfig config = loadConfig(rest, home);
+          selectDevice(config);
           Runners.configureEngineThreads(config.getInt("parallelism"));
           Bench.run(args[1], config, out);
         }
@@ -104,6 +112,14 @@ public final class Main {
         cause = cause.getCause();
       }
       return 1;
+    }
+  }
+
+  /** Applies the config's {@code device} (if it names one) to this process; fails early if it cannot be had. */
+  static void selectDevice(RunConfig config) {
+    if (config.has("device")) {
+      ram.model.Devices.select(config.getString("device"));
+      System.setProperty(ram.model.Devices.PROPERTY, config.getString("device"));
     }
   }
 
