@@ -56,6 +56,7 @@ public final class ConfigKeys {
     key("eval_samples", Type.NON_NEGATIVE_INT, "evaluation samples (0 = no evaluation)");
     key("eval_steps", Type.POSITIVE_INT, "Euler steps for evaluation samples");
     key("eval_seed", Type.INT, "seed of the evaluation noise (fixed across epochs)");
+    key("eval_prompts", Type.PATH, "held-out prompts of the in-run evaluation (default: the training prompts)");
     key("eval_images_per_prompt", Type.POSITIVE_INT, "./ram evaluate: images per held-out prompt (diversity needs 2 or more)");
     key("eval_every", Type.NON_NEGATIVE_INT, "evaluate every this many epochs (0 = only before and after)");
     key("pretrain_steps", Type.POSITIVE_INT, "pretraining: optimizer steps");

@@ -235,7 +235,7 @@ final class EvaluateCommand {
     return sets;
   }
 
-  /** {@code --rewards} if given; else the reward named like the set; else the run's rewards. */
+  /** {@code --rewards} if given; else the run's rewards; else (a base model) the reward named like the set. */
   private static Map<String, Double> rewardsFor(String set, String option, RunConfig config) {
     Map<String, Double> out = new TreeMap<>();
     if (option != null) {
@@ -245,10 +245,10 @@ final class EvaluateCommand {
         }
         out.put(r, 1.0);
       }
-    } else if (RewardRegistry.names().contains(set)) {
-      out.put(set, 1.0);
     } else if (config.has("rewards")) {
       out.putAll(config.getWeights("rewards"));
+    } else if (RewardRegistry.names().contains(set)) {
+      out.put(set, 1.0);
     } else {
       throw new ConfigException("evaluate: no reward for prompt set '" + set + "'; pass --rewards NAME");
     }

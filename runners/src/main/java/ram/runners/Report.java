@@ -14,7 +14,8 @@ import ram.transforms.Tensors;
 
 /**
  * {@code report.html}: a page a person can open after a run, with one curve per epoch-level
- * metric and, for 2-D tasks, a scatter of the first and last epochs' samples. Self-contained
+ * metric and the samples: for image tasks a grid of each epoch's first 16 images, for 2-D tasks
+ * a scatter of the first and last epochs' samples. Self-contained
  * (inline SVG), rewritten at the end of every training command.
  */
 public final class Report {
@@ -48,8 +49,10 @@ public final class Report {
     int latest = epochs.isEmpty() ? 0 : epochs.last();
     if (latest > 0) {
       html.append("<h2>Samples</h2>");
-      for (int e : new TreeSet<>(List.of(1, latest))) {
-        html.append("<div class='c'><b>epoch ").append(e).append(" samples</b><br>").append(scatter(run, e)).append("</div>");
+      boolean images = !imageGrid(run, 1).isEmpty();
+      for (int e : images ? epochs : new TreeSet<>(List.of(1, latest))) {
+        html.append("<div class='c'><b>epoch ").append(e).append(" samples</b><br>")
+            .append(images ? imageGrid(run, e) : scatter(run, e)).append("</div>");
       }
     }
     html.append("<h2>Metrics per epoch</h2>");
@@ -83,14 +86,43 @@ public final class Report {
         W, H, pts, max, H - 22, min, H - 4, first, W - 30, H - 4, last);
   }
 
+  /** The epoch's first 16 image samples (by sample id) as an inline PNG grid; "" for non-image samples. */
+  private static String imageGrid(RunDirectory run, int epoch) {
+    java.util.TreeMap<String, float[]> images = new java.util.TreeMap<>();
+    int[] shape = null;
+    for (GenericRecord r : ParquetRecords.read(run.epochDir(epoch).resolve("samples") + "/*.parquet")) {
+      Tensor tensor = tensor((GenericRecord) r.get("endpoint"));
+      int[] sh = Tensors.shape(tensor);
+      if (sh.length != 3) {
+        return "";
+      }
+      shape = sh;
+      images.put(r.get("sample_id").toString(), Tensors.values(tensor));
+    }
+    if (shape == null) {
+      return "";
+    }
+    List<float[]> first = new ArrayList<>(images.values()).subList(0, Math.min(16, images.size()));
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    try {
+      javax.imageio.ImageIO.write(ImageGrid.grid(first, shape, 8, 2), "png", png);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return "<img alt='epoch " + epoch + "' src='data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png.toByteArray()) + "'>";
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Tensor tensor(GenericRecord t) {
+    return Tensor.newBuilder().setShape(new ArrayList<>((List<Integer>) t.get("shape")))
+        .setDtype(t.get("dtype").toString()).setData((java.nio.ByteBuffer) t.get("data")).build();
+  }
+
   private static String scatter(RunDirectory run, int epoch) {
     List<GenericRecord> samples = ParquetRecords.read(run.epochDir(epoch).resolve("samples") + "/*.parquet");
     List<float[]> points = new ArrayList<>();
     for (GenericRecord r : samples) {
-      GenericRecord t = (GenericRecord) r.get("endpoint");
-      Tensor tensor = Tensor.newBuilder().setShape(new ArrayList<>((List<Integer>) t.get("shape")))
-          .setDtype(t.get("dtype").toString()).setData((java.nio.ByteBuffer) t.get("data")).build();
-      float[] v = Tensors.values(tensor);
+      float[] v = Tensors.values(tensor((GenericRecord) r.get("endpoint")));
       if (v.length == 2) {
         points.add(v);
       }

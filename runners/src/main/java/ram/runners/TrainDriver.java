@@ -59,6 +59,7 @@ public final class TrainDriver {
       throw new ConfigException("base_checkpoint " + base + " does not exist; run ./ram pretrain " + config.name() + " first");
     }
     List<Prompt> prompts = PromptSets.load(config.path("prompts", home));
+    List<Prompt> evalPrompts = config.has("eval_prompts") ? PromptSets.load(config.path("eval_prompts", home)) : prompts;
     VelocityNetwork network = Networks.create(config.getString("model"));
     epochSpec(1, network, base);
     CheckpointStore.readTheta(base.toString()).requireSameLayout(network.initialize(0));
@@ -68,14 +69,14 @@ public final class TrainDriver {
     int latest = run.latestEpoch();
     out.printf("run %s: %s, epochs %d..%d of %d, runner %s%s%n", config.name(), run.root(), latest + 1, epochs, epochs,
         config.getString("runner"), config.getString("runner").equals("flink") ? " " + config.getString("flink_master") : "");
-    Map<String, Double> baseEval = evaluateIfDue(0, network, prompts, true);
+    Map<String, Double> baseEval = evaluateIfDue(0, network, evalPrompts, true);
     if (latest < epochs && Runners.wantsEmbeddedCluster(config)) {
       cluster = EmbeddedFlinkCluster.start(config.getInt("parallelism"));
     }
     try {
       for (int epoch = latest + 1; epoch <= epochs; epoch++) {
         runEpoch(epoch, network, prompts, base);
-        evaluateIfDue(epoch, network, prompts, epoch == epochs);
+        evaluateIfDue(epoch, network, evalPrompts, epoch == epochs);
       }
     } finally {
       if (cluster != null) {
@@ -85,7 +86,7 @@ public final class TrainDriver {
     }
     int last = Math.max(latest, epochs);
     List<RunMetrics.Row> rows = metrics.rebuild(run.latestEpoch());
-    Map<String, Double> finalEval = evaluateIfDue(last, network, prompts, true);
+    Map<String, Double> finalEval = evaluateIfDue(last, network, evalPrompts, true);
     double wall = (System.nanoTime() - started) / 1e9;
     baseEval.forEach((k, v) -> out.printf("RESULT base_%s=%.4f%n", k, v));
     finalEval.forEach((k, v) -> out.printf("RESULT final_%s=%.4f%n", k, v));
@@ -136,6 +137,9 @@ public final class TrainDriver {
         config.getInt("epochs"), RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"),
         RunMetrics.epochValue(rows, epoch, "loss"), RunMetrics.epochValue(rows, epoch, "drift_to_reference"),
         RunMetrics.epochValue(rows, epoch, "frac_flipped"), pipelineSeconds, compute);
+    out.printf("  stages: sample %.1fs  reward %.1fs  gradient %.1fs  update %.1fs (summed over workers)%n",
+        driver.getOrDefault("stage_sample_seconds", 0.0), driver.getOrDefault("stage_reward_seconds", 0.0),
+        driver.getOrDefault("stage_gradient_seconds", 0.0), driver.getOrDefault("stage_update_seconds", 0.0));
   }
 
   EpochSpec epochSpec(int epoch, VelocityNetwork network, Path base) {
