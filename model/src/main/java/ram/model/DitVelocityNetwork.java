@@ -110,8 +110,27 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     return names;
   }
 
+  /** The encoded prompts of a batch: tokens, the encoder's output and the pooled prompt. */
+  record EncodedPrompts(CharTextEncoder.Tokens tokens, NDArray context, NDArray pooled) {}
+
+  @Override
+  public Object encodePrompts(NDList parameters, List<String> prompts) {
+    return encode(TransformerOps.byName(names, parameters), prompts, parameters.get(0).getManager());
+  }
+
+  private EncodedPrompts encode(Map<String, NDArray> p, List<String> prompts, NDManager manager) {
+    CharTextEncoder.Tokens tokens = text.tokenize(prompts, manager);
+    NDArray context = text.encode(p, tokens);
+    return new EncodedPrompts(tokens, context, CharTextEncoder.pool(context, tokens));
+  }
+
   @Override
   public NDArray velocity(NDList parameters, NDArray x, NDArray t, List<String> prompts) {
+    return velocity(parameters, x, t, prompts, null);
+  }
+
+  @Override
+  public NDArray velocity(NDList parameters, NDArray x, NDArray t, List<String> prompts, Object encoded) {
     Map<String, NDArray> p = TransformerOps.byName(names, parameters);
     NDManager manager = x.getManager();
     int d = config.width();
@@ -119,12 +138,12 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     if (prompts.size() != batch) {
       throw new IllegalArgumentException(prompts.size() + " prompts for a batch of " + batch);
     }
-    CharTextEncoder.Tokens tokens = text.tokenize(prompts, manager);
-    NDArray context = text.encode(p, tokens);
+    EncodedPrompts e = encoded instanceof EncodedPrompts ep ? ep : encode(p, prompts, manager);
+    CharTextEncoder.Tokens tokens = e.tokens();
+    NDArray context = e.context();
     NDArray timeEmbedding = TransformerOps.linear(p, "time.fc2",
         TransformerOps.silu(TransformerOps.linear(p, "time.fc1", TransformerOps.timeFeatures(t, config.timeFeatures()))));
-    NDArray condition = TransformerOps.silu(
-        timeEmbedding.add(TransformerOps.linear(p, "prompt_pool", CharTextEncoder.pool(context, tokens))));
+    NDArray condition = TransformerOps.silu(timeEmbedding.add(TransformerOps.linear(p, "prompt_pool", e.pooled())));
     NDArray h = TransformerOps.linear(p, "patch_embed", patchify(x))
         .add(manager.create(positions, new Shape(1, (long) grid * grid, d)));
     for (int b = 0; b < config.depth(); b++) {

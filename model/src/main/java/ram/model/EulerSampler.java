@@ -65,13 +65,14 @@ public final class EulerSampler {
     long[] shape = batchShape(rows.size(), network.sampleShape());
     try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
       NDList params = parameters.toNDList(manager);
+      Object encoded = network.encodePrompts(params, rows); // the prompts do not change between steps
       for (int k = 0; k < steps; k++) {
         try (NDManager step = manager.newSubManager()) {
           float[] input = guided ? concat(x, x) : x;
           NDArray xs = step.create(input, new Shape(shape));
           float[] times = new float[rows.size()];
           java.util.Arrays.fill(times, (float) grid[k]);
-          NDArray v = network.velocity(params, xs, step.create(times), rows);
+          NDArray v = network.velocity(params, xs, step.create(times), rows, encoded);
           if (guided) {
             NDArray cond = v.get("0:" + batch);
             NDArray uncond = v.get(batch + ":");

@@ -37,6 +37,20 @@ public interface VelocityNetwork {
    */
   NDArray velocity(NDList parameters, NDArray x, NDArray t, List<String> prompts);
 
+  /**
+   * The part of the forward pass that depends on the prompts and parameters only (a text
+   * encoder's output), computed once so that a sampler can reuse it at every step; null when
+   * there is none. Arrays belong to the parameters' manager.
+   */
+  default Object encodePrompts(NDList parameters, List<String> prompts) {
+    return null;
+  }
+
+  /** {@link #velocity(NDList, NDArray, NDArray, List)} with prompts already encoded by {@link #encodePrompts}. */
+  default NDArray velocity(NDList parameters, NDArray x, NDArray t, List<String> prompts, Object encoded) {
+    return velocity(parameters, x, t, prompts);
+  }
+
   /** Number of scalars in one sample. */
   default int sampleSize() {
     int n = 1;
