@@ -32,6 +32,7 @@ final class ResumablePretraining {
 
   private static final String STATE = "checkpoint";
   private static final String SETTINGS = "settings.json";
+  private static final int MAX_RETRIES = 3;
   private static final String[] SETTINGS_KEYS = {"model", "task", "pretrain_seed", "pretrain_batch_size",
     "pretrain_learning_rate", "pretrain_weight_decay", "pretrain_warmup_steps", "pretrain_prompt_dropout",
     "pretrain_ema_decay", "pretrain_shapes_share"};
@@ -82,11 +83,29 @@ final class ResumablePretraining {
     ParameterSet theta = state.theta();
     ParameterSet ema = state.ema();
     AdamW.State adam = state.optimizer();
+    int retries = 0;
     for (int step = first; step <= steps; step++) {
       AdamW optimizer = AdamW.of(learningRate(peak, warmup, steps, step), weightDecay);
       FlowMatchingPretrainer.StepOutcome outcome = trainer.step(theta, adam, data, Noise.seed(seed, step), optimizer);
       if (!Double.isFinite(outcome.loss())) {
-        throw new IllegalStateException("pretraining diverged at step " + step + " (loss " + outcome.loss() + ")");
+        // Seen twice in 9000 steps at random points (steps 66 and 7042) and never on a rerun of the
+        // same steps: go back to the last checkpoint (or the start) and redo them, a few times at most.
+        if (++retries > MAX_RETRIES) {
+          throw new IllegalStateException("pretraining diverged at step " + step + " (loss " + outcome.loss() + ") "
+              + MAX_RETRIES + " times after going back to the last checkpoint; lower pretrain_learning_rate");
+        }
+        TrainingState last = Files.isDirectory(dir.resolve(STATE))
+            ? Checkpoint.decodeTraining(Checkpoint.readDirectory(dir.resolve(STATE)), dir.resolve(STATE).toString())
+            : TrainingState.fromBase(network.initialize(seed));
+        out.printf("pretrain: non-finite loss at step %d; redoing the steps after step %d (retry %d of %d)%n", step, last.epoch(),
+            retries, MAX_RETRIES);
+        theta = last.theta();
+        ema = last.ema();
+        adam = last.optimizer();
+        step = last.epoch();
+        window = 0;
+        count = 0;
+        continue;
       }
       adam = outcome.state();
       updateEma(ema, theta, Math.min(emaDecay, (1.0 + step) / (10.0 + step)));
