@@ -167,17 +167,26 @@ public final class DitVelocityNetwork implements VelocityNetwork {
    * benchmark divides by time to compare with the engine's matmul peak. Elementwise work is left out.
    */
   public long forwardFlops(int chars, int words) {
+    return textFlops(chars, words) + imageFlops(chars + words);
+  }
+
+  /** The text encoder's share of {@link #forwardFlops}: what a sampler pays once per batch, not per step. */
+  public long textFlops(int chars, int words) {
     long d = config.width();
-    long n = (long) grid * grid;
     long l = chars + words;
-    long text = 2L * chars * (CharTextEncoder.VOCABULARY + CharTextEncoder.WORD_CHARS) * d
+    return 2L * chars * (CharTextEncoder.VOCABULARY + CharTextEncoder.WORD_CHARS) * d
         + 2L * words * CharTextEncoder.VOCABULARY * CharTextEncoder.WORD_CHARS * d
         + config.textLayers() * (2 * l * d * 3 * d + 2 * l * d * d + 2 * 2 * l * l * d + 2 * 2 * l * d * 4 * d);
+  }
+
+  private long imageFlops(long l) {
+    long d = config.width();
+    long n = (long) grid * grid;
     long stem = 2 * (config.timeFeatures() * d + d * d + d * d) + 2 * n * patchDim * d;
     long block = 2 * d * 6 * d + 2 * n * d * 3 * d + 2 * 2 * n * n * d + 2 * n * d * d
         + 2 * n * d * d + 2 * l * d * 2 * d + 2 * 2 * n * l * d + 2 * n * d * d + 2 * 2 * n * d * 4 * d;
     long last = 2 * d * 2 * d + 2 * n * d * patchDim;
-    return text + stem + config.depth() * block + last;
+    return stem + config.depth() * block + last;
   }
 
   /** {@code [B, 3, H, W]} to {@code [B, tokens, 3 p p]}, tokens row-major over the patch grid. */

@@ -54,7 +54,9 @@ final class ModelBench {
       sampler.sample(network, theta, noise, prompts);
     }
     double sampleSeconds = (System.nanoTime() - t0) / 1e9 / repeats;
-    double sampleFlops = (double) network.forwardFlops(chars, words) * 2 * SAMPLE_BATCH * SAMPLE_STEPS / sampleSeconds;
+    long perImage = network.forwardFlops(chars, words) - network.textFlops(chars, words);
+    // the sampler encodes the prompts once per batch, then runs the image part at every step (x2 rows for CFG)
+    double sampleFlops = ((double) perImage * SAMPLE_STEPS + network.textFlops(chars, words)) * 2 * SAMPLE_BATCH / sampleSeconds;
     out.printf("BENCH model sample_images_per_second=%.2f batch=%d steps=%d cfg=true model_gflops=%.1f ratio_to_peak=%.2f%n",
         SAMPLE_BATCH / sampleSeconds, SAMPLE_BATCH, SAMPLE_STEPS, sampleFlops / 1e9, sampleFlops / peak);
 
