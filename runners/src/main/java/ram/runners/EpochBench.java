@@ -23,6 +23,15 @@ public final class EpochBench {
 
   private EpochBench() {}
 
+  /** The driver's per-epoch measurements averaged over epochs 2..{@code epochs} (the first pays warm-up). */
+  static Map<String, Double> laterEpochsMean(RunMetrics metrics, int epochs) {
+    Map<String, Double> later = new TreeMap<>();
+    for (int e = 2; e <= epochs; e++) {
+      metrics.readDriver(e).forEach((k, v) -> later.merge(k, v / (epochs - 1), Double::sum));
+    }
+    return later;
+  }
+
   public static void run(RunConfig config, Path home, PrintStream out) {
     for (String runner : List.of("flink", "direct")) {
       Path dir;
@@ -36,10 +45,7 @@ public final class EpochBench {
       TrainDriver driver = new TrainDriver(c, dir, home, new PrintStream(new ByteArrayOutputStream()));
       driver.train();
       RunMetrics metrics = new RunMetrics(driver.runDirectory());
-      Map<String, Double> later = new TreeMap<>();
-      for (int e = 2; e <= EPOCHS; e++) {
-        metrics.readDriver(e).forEach((k, v) -> later.merge(k, v / (EPOCHS - 1), Double::sum));
-      }
+      Map<String, Double> later = laterEpochsMean(metrics, EPOCHS);
       double first = metrics.readDriver(1).get("pipeline_seconds");
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
           "BENCH epoch config=%s runner=%s first_epoch_seconds=%.2f epoch_seconds=%.2f", config.name(), runner, first,

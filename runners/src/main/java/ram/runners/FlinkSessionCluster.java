@@ -97,7 +97,7 @@ final class FlinkSessionCluster {
       long deadline = System.nanoTime() + 120_000_000_000L;
       while (System.nanoTime() < deadline) {
         Optional<Overview> o = overview();
-        if (o.isPresent() && o.get().taskManagers() >= taskManagers) {
+        if (o.isPresent() && o.get().taskManagers() >= taskManagers && o.get().slots() >= taskManagers * slots) {
           return o.get();
         }
         if (alivePids().size() < 1 + taskManagers) {

@@ -158,26 +158,11 @@ public final class Main {
 
   /** {@code --key value} pairs from {@code args[from]} on. */
   static Map<String, String> overrides(String[] args, int from) {
-    Map<String, String> overrides = new LinkedHashMap<>();
-    for (int i = from; i < args.length; i++) {
-      String a = args[i];
-      if (!a.startsWith("--") || a.length() == 2) {
-        throw new ConfigException("argument '" + a + "': expected --key value");
-      }
-      String key = a.substring(2);
-      String value;
-      int eq = key.indexOf('=');
-      if (eq >= 0) {
-        value = key.substring(eq + 1);
-        key = key.substring(0, eq);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new ConfigException("argument --" + key + ": missing its value");
-      }
-      overrides.put(key, value);
+    ToolArgs parsed = ToolArgs.parse(args, from, java.util.Set.of());
+    if (!parsed.positional.isEmpty()) {
+      throw new ConfigException("argument '" + parsed.positional.get(0) + "': expected --key value");
     }
-    return overrides;
+    return parsed.overrides;
   }
 
   private static String available(Path home) {

@@ -20,8 +20,13 @@ final class ToolArgs {
 
   /** Parses {@code args[1..]}; {@code own} names the command's options. */
   static ToolArgs parse(String[] args, Set<String> own) {
+    return parse(args, 1, own);
+  }
+
+  /** Parses {@code args[from..]}. */
+  static ToolArgs parse(String[] args, int from, Set<String> own) {
     ToolArgs t = new ToolArgs();
-    for (int i = 1; i < args.length; i++) {
+    for (int i = from; i < args.length; i++) {
       String a = args[i];
       if (!a.startsWith("--")) {
         t.positional.add(a);
@@ -36,10 +41,10 @@ final class ToolArgs {
       } else if (i + 1 < args.length) {
         value = args[++i];
       } else {
-        throw new ConfigException(args[0] + ": argument --" + key + " is missing its value");
+        throw new ConfigException("argument --" + key + ": missing its value");
       }
       if (key.isEmpty()) {
-        throw new ConfigException(args[0] + ": argument '" + a + "': expected --key value");
+        throw new ConfigException("argument '" + a + "': expected --key value");
       }
       (own.contains(key) ? t.options : t.overrides).put(key, value);
     }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * {@code ram bench train [<config>]} (default geneval): a few real epochs of the config at
@@ -54,11 +53,7 @@ final class TrainBench {
     Runners.configureEngineThreads(parallelism);
     TrainDriver driver = new TrainDriver(c, dir, home, new PrintStream(new ByteArrayOutputStream()));
     driver.train();
-    RunMetrics metrics = new RunMetrics(driver.runDirectory());
-    Map<String, Double> later = new TreeMap<>();
-    for (int e = 2; e <= EPOCHS; e++) {
-      metrics.readDriver(e).forEach((k, v) -> later.merge(k, v / (EPOCHS - 1), Double::sum));
-    }
+    Map<String, Double> later = EpochBench.laterEpochsMean(new RunMetrics(driver.runDirectory()), EPOCHS);
     List<Double> fixed = Bench.pipelineSeconds(c, 4);
     double fixedCost = fixed.subList(1, fixed.size()).stream().mapToDouble(Double::doubleValue).average().orElse(0);
     double epoch = later.get("pipeline_seconds");
