@@ -110,8 +110,8 @@ final class EvaluateCommand {
       int total = 0;
       for (String set : sets.keySet()) {
         Path unit = partial.resolve(set);
-        results.putAll(EvaluationResults.of(set, unit));
         Map<String, Sample> samples = EvaluationResults.read(unit.resolve("samples"));
+        results.putAll(EvaluationResults.of(set, unit, samples));
         total += samples.size();
         List<float[]> first = new ArrayList<>();
         int[] shape = null;

@@ -26,7 +26,11 @@ final class EvaluationResults {
   private EvaluationResults() {}
 
   static Map<String, Double> of(String set, Path unit) {
-    Map<String, Sample> samples = read(unit.resolve("samples"));
+    return of(set, unit, read(unit.resolve("samples")));
+  }
+
+  /** The same, with the unit's samples already read (by id). */
+  static Map<String, Double> of(String set, Path unit, Map<String, Sample> samples) {
     Map<String, Double> out = new TreeMap<>();
     Map<String, double[]> sums = new TreeMap<>(); // name -> {sum, scored, failed}
     Map<String, double[]> tags = new TreeMap<>(); // tag -> {score sum, strict sum, count}

@@ -49,10 +49,11 @@ public final class Report {
     int latest = epochs.isEmpty() ? 0 : epochs.last();
     if (latest > 0) {
       html.append("<h2>Samples</h2>");
-      boolean images = !imageGrid(run, 1).isEmpty();
+      String firstGrid = imageGrid(run, 1);
+      boolean images = !firstGrid.isEmpty();
       for (int e : images ? epochs : new TreeSet<>(List.of(1, latest))) {
-        html.append("<div class='c'><b>epoch ").append(e).append(" samples</b><br>")
-            .append(images ? imageGrid(run, e) : scatter(run, e)).append("</div>");
+        String panel = !images ? scatter(run, e) : e == 1 ? firstGrid : imageGrid(run, e);
+        html.append("<div class='c'><b>epoch ").append(e).append(" samples</b><br>").append(panel).append("</div>");
       }
     }
     html.append("<h2>Metrics per epoch</h2>");
