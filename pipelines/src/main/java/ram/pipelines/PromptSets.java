@@ -2,7 +2,6 @@ package ram.pipelines;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +16,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
+import ram.rewards.Reward;
+import ram.rewards.RewardRegistry;
 import ram.schemas.Prompt;
 
 /**
@@ -33,10 +34,7 @@ public final class PromptSets {
   public static List<Prompt> load(Path file) {
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(file + ": not valid UTF-8");
+      text = decodeUtf8(file, Files.readAllBytes(file));
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot read prompt file: " + e.getMessage(), e);
     }
@@ -57,7 +55,8 @@ public final class PromptSets {
         }
         o = e.getAsJsonObject();
       } catch (JsonParseException e) {
-        throw new IllegalArgumentException(where + ": invalid JSON: " + e.getMessage());
+        throw new IllegalArgumentException(where + ": invalid JSON: "
+            + e.getMessage().lines().findFirst().orElse("").replaceFirst("^[\\w.]+Exception: ", ""));
       }
       if (!o.has("prompt") || !o.get("prompt").isJsonPrimitive()) {
         throw new IllegalArgumentException(where + ": missing string field 'prompt'");
@@ -76,6 +75,38 @@ public final class PromptSets {
     }
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException(file + ": the prompt file has no prompts");
+    }
+    return prompts;
+  }
+
+  /** The text of a UTF-8 file; invalid bytes are an error naming their line and byte offset. */
+  private static String decodeUtf8(Path file, byte[] bytes) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+    java.nio.charset.CoderResult result = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, out, true);
+    if (result.isError()) {
+      int line = 1;
+      for (int i = 0; i < in.position(); i++) {
+        line += bytes[i] == '\n' ? 1 : 0;
+      }
+      throw new IllegalArgumentException(file + " line " + line + ": not valid UTF-8 (byte offset " + in.position() + ")");
+    }
+    return out.flip().toString();
+  }
+
+  /**
+   * Loads a prompt file and checks that every prompt carries what each of {@code rewards} needs to
+   * score it (see {@link Reward#checkPrompt}), so a bad file fails before anything runs.
+   */
+  public static List<Prompt> load(Path file, java.util.Collection<String> rewards) {
+    List<Prompt> prompts = load(file);
+    for (String name : rewards) {
+      try (Reward reward = RewardRegistry.create(name)) {
+        for (Prompt p : prompts) {
+          reward.checkPrompt(p.getMetadataJson(), file + " prompt " + p.getPromptId() + " (reward " + name + ")");
+        }
+      }
     }
     return prompts;
   }

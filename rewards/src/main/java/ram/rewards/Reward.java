@@ -17,6 +17,15 @@ public interface Reward extends AutoCloseable {
   /** Version of the scoring rule; bump it whenever the same input could score differently. */
   String version();
 
+  /**
+   * Checks that a prompt carries what this reward needs to score its images (e.g. GenEval's
+   * objects), so that a bad prompt file fails before a run starts rather than as error records.
+   *
+   * @param promptJson the prompt's JSON line, as stored in {@code metadata_json}
+   * @throws IllegalArgumentException naming {@code where} and what is wrong
+   */
+  default void checkPrompt(String promptJson, String where) {}
+
   /** Scores a batch; the result list has the same size and order as the input. */
   List<RewardResult> score(List<RewardInput> batch);
 

@@ -69,6 +69,7 @@ public final class ConfigKeys {
     key("pretrain_ema_decay", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): per-step EMA decay of the shipped weights");
     key("pretrain_shapes_share", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of shapes-world items (the rest is text)");
     key("pretrain_checkpoint_every", Type.POSITIVE_INT, "pretraining (image model): steps between resumable checkpoints");
+    key("pretrain_init", Type.PATH, "pretraining (image model): continue from this base checkpoint's weights (fresh optimizer) instead of a random initialisation");
     key("pretrain_dir", Type.PATH, "pretraining (image model): resumable state directory (rerun to resume)");
     choice("device", List.of("auto", "cpu", "gpu"), "where networks compute: auto = the first GPU PyTorch sees, else the CPU");
     choice("runner", List.of("flink", "direct"), "Beam runner: Flink (embedded or a cluster) or the DirectRunner");

@@ -54,6 +54,10 @@ public final class Pretrain {
     provenance.put("final_loss", result.finalLoss());
     provenance.put("seconds", (System.nanoTime() - t0) / 1e9);
     provenance.put("commit", GitInfo.commit(home));
+    if (config.has("pretrain_init")) { // continued pretraining: keep the parent's provenance
+      Path init = config.path("pretrain_init", home);
+      provenance.put("init", Checkpoint.verify(Checkpoint.readDirectory(init), init.toString()).get("provenance"));
+    }
     Path target = config.path("base_checkpoint", home);
     Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.parameters(), network.architecture(), provenance));
     out.printf("RESULT pretrain_final_loss=%.4f%n", result.finalLoss());
@@ -70,7 +74,7 @@ public final class Pretrain {
     TrainingData data = WorldMixtureData.load(home, "train", config.getDouble("pretrain_shapes_share"));
     long t0 = System.nanoTime();
     Path dir = config.path("pretrain_dir", home);
-    ResumablePretraining.Result result = new ResumablePretraining(config, network, data, out).run(dir);
+    ResumablePretraining.Result result = new ResumablePretraining(config, home, network, data, out).run(dir);
     Map<String, Object> provenance = new TreeMap<>();
     provenance.put("config", config.name());
     provenance.put("resolved_config", config.values().toString());
@@ -86,6 +90,10 @@ public final class Pretrain {
     provenance.put("final_loss", result.finalLoss());
     provenance.put("seconds_this_session", (System.nanoTime() - t0) / 1e9);
     provenance.put("commit", GitInfo.commit(home));
+    if (config.has("pretrain_init")) { // continued pretraining: keep the parent's provenance
+      Path init = config.path("pretrain_init", home);
+      provenance.put("init", Checkpoint.verify(Checkpoint.readDirectory(init), init.toString()).get("provenance"));
+    }
     Path target = config.path("base_checkpoint", home);
     Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.state().ema(), network.architecture(), provenance));
     out.printf("RESULT pretrain_final_loss=%.4f%n", result.finalLoss());

@@ -35,15 +35,17 @@ final class ResumablePretraining {
   private static final int MAX_RETRIES = 3;
   private static final String[] SETTINGS_KEYS = {"model", "task", "pretrain_seed", "pretrain_batch_size",
     "pretrain_learning_rate", "pretrain_weight_decay", "pretrain_warmup_steps", "pretrain_prompt_dropout",
-    "pretrain_ema_decay", "pretrain_shapes_share"};
+    "pretrain_ema_decay", "pretrain_shapes_share", "pretrain_init"};
 
   private final RunConfig config;
   private final VelocityNetwork network;
   private final TrainingData data;
   private final PrintStream out;
+  private final Path home;
 
-  ResumablePretraining(RunConfig config, VelocityNetwork network, TrainingData data, PrintStream out) {
+  ResumablePretraining(RunConfig config, Path home, VelocityNetwork network, TrainingData data, PrintStream out) {
     this.config = config;
+    this.home = home;
     this.network = network;
     this.data = data;
     this.out = out;
@@ -96,7 +98,7 @@ final class ResumablePretraining {
         }
         TrainingState last = Files.isDirectory(dir.resolve(STATE))
             ? Checkpoint.decodeTraining(Checkpoint.readDirectory(dir.resolve(STATE)), dir.resolve(STATE).toString())
-            : TrainingState.fromBase(network.initialize(seed));
+            : TrainingState.fromBase(initialWeights(seed));
         out.printf("pretrain: non-finite loss at step %d; redoing the steps after step %d (retry %d of %d)%n", step, last.epoch(),
             retries, MAX_RETRIES);
         theta = last.theta();
@@ -149,7 +151,23 @@ final class ResumablePretraining {
     } catch (IOException e) {
       throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
     }
-    return TrainingState.fromBase(network.initialize(seed));
+    return TrainingState.fromBase(initialWeights(seed));
+  }
+
+  /** A random initialisation, or the weights of {@code pretrain_init} (continued pretraining). */
+  private ParameterSet initialWeights(long seed) {
+    if (!config.has("pretrain_init")) {
+      return network.initialize(seed);
+    }
+    Path init = config.path("pretrain_init", home);
+    ImageModels.Loaded loaded = ImageModels.load(init);
+    if (!loaded.network().architecture().equals(network.architecture())) {
+      throw new ConfigException("pretrain_init " + init + " holds a " + loaded.network().architecture()
+          + " model; this pretraining is a " + network.architecture());
+    }
+    ParameterSet theta = loaded.theta();
+    out.printf("pretrain: continuing from the weights of %s%n", init);
+    return theta;
   }
 
   private String settings() {

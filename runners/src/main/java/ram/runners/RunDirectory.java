@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 import ram.model.Checkpoint;
+import ram.transforms.FaultInjection;
 
 /**
  * The layout of one run on disk and its publication protocol: an epoch's pipeline writes into
@@ -93,6 +94,30 @@ public final class RunDirectory {
     return true;
   }
 
+  /**
+   * Removes what a killed process can leave: unpublished epochs ({@code epochs/*.partial}) and
+   * temporary files ({@code *.tmp-*}, {@code *.tmp}) anywhere in the run. Published epochs and
+   * renamed files are untouched. Called when a run (re)starts, before anything is written.
+   */
+  public void removeCrashDebris() {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        String name = p.getFileName().toString();
+        boolean partialEpoch = p.getParent().equals(root.resolve("epochs")) && name.endsWith(".partial");
+        if (partialEpoch) {
+          deleteTree(p);
+        } else if (Files.isRegularFile(p) && (name.contains(".tmp-") || name.endsWith(".tmp"))) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean up " + root + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Removes what an interrupted epoch left behind. */
   public void discardPartial(int epoch) {
     deleteTree(partialEpochDir(epoch));
@@ -106,7 +131,8 @@ public final class RunDirectory {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot publish epoch " + epoch + " in " + root + ": " + e, e);
     }
-    writeAtomically(latestFile(), String.format("%06d%n", epoch));
+    FaultInjection.reach("publish", epoch);
+    writeAtomically(latestFile(), String.format("%06d%n", epoch), () -> FaultInjection.reach("latest", epoch));
   }
 
   public static String read(Path file) {
@@ -119,10 +145,15 @@ public final class RunDirectory {
 
   /** Writes a small file: temporary sibling, then an atomic rename. */
   public static void writeAtomically(Path file, String text) {
+    writeAtomically(file, text, () -> {});
+  }
+
+  private static void writeAtomically(Path file, String text, Runnable beforeRename) {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     try {
       Files.createDirectories(file.getParent());
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      beforeRename.run();
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

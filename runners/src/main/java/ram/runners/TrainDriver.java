@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
+import ram.model.Checkpoint;
 import ram.model.EulerSampler;
 import ram.model.LaggedPolicy;
 import ram.model.Networks;
@@ -58,20 +59,28 @@ public final class TrainDriver {
     if (!Files.isDirectory(base)) {
       throw new ConfigException("base_checkpoint " + base + " does not exist; run ./ram pretrain " + config.name() + " first");
     }
-    List<Prompt> prompts = PromptSets.load(config.path("prompts", home));
-    List<Prompt> evalPrompts = config.has("eval_prompts") ? PromptSets.load(config.path("eval_prompts", home)) : prompts;
+    java.util.Set<String> rewards = config.getWeights("rewards").keySet();
+    List<Prompt> prompts = PromptSets.load(config.path("prompts", home), rewards);
+    List<Prompt> evalPrompts = config.has("eval_prompts") ? PromptSets.load(config.path("eval_prompts", home), rewards) : prompts;
     VelocityNetwork network = Networks.create(config.getString("model"));
     epochSpec(1, network, base);
     CheckpointStore.readTheta(base.toString()).requireSameLayout(network.initialize(0));
     run.create();
-    writeOrCheckConfig();
+    run.removeCrashDebris();
     int epochs = config.getInt("epochs");
     int latest = run.latestEpoch();
+    if (latest > 0) { // the state every later epoch starts from: refuse a corrupt one before anything runs
+      Checkpoint.verify(Checkpoint.readDirectory(run.checkpoint(latest)), run.checkpoint(latest).toString());
+    }
+    writeOrCheckConfig();
     out.printf("run %s: %s, epochs %d..%d of %d, runner %s%s%n", config.name(), run.root(), latest + 1, epochs, epochs,
         config.getString("runner"), config.getString("runner").equals("flink") ? " " + config.getString("flink_master") : "");
     Map<String, Double> baseEval = evaluateIfDue(0, network, evalPrompts, true);
     if (latest < epochs && Runners.wantsEmbeddedCluster(config)) {
       cluster = EmbeddedFlinkCluster.start(config.getInt("parallelism"));
+    }
+    if (latest > 0) {
+      evaluateIfDue(latest, network, evalPrompts, latest >= epochs); // killed after publishing, before evaluating
     }
     try {
       for (int epoch = latest + 1; epoch <= epochs; epoch++) {
@@ -85,8 +94,8 @@ public final class TrainDriver {
       }
     }
     int last = Math.max(latest, epochs);
-    List<RunMetrics.Row> rows = metrics.rebuild(run.latestEpoch());
     Map<String, Double> finalEval = evaluateIfDue(last, network, evalPrompts, true);
+    List<RunMetrics.Row> rows = metrics.rebuild(run.latestEpoch());
     double wall = (System.nanoTime() - started) / 1e9;
     baseEval.forEach((k, v) -> out.printf("RESULT base_%s=%.4f%n", k, v));
     finalEval.forEach((k, v) -> out.printf("RESULT final_%s=%.4f%n", k, v));
@@ -119,19 +128,27 @@ public final class TrainDriver {
     EpochSpec spec = epochSpec(epoch, network, base);
     Pipeline p = Pipeline.create(Runners.options(config, String.format("ram-%s-epoch-%06d", config.name(), epoch), cluster));
     TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString());
-    PipelineResult result = p.run();
-    PipelineResult.State state = result.waitUntilFinish();
+    PipelineResult result;
+    PipelineResult.State state;
+    try {
+      result = p.run();
+      state = result.waitUntilFinish();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("epoch " + epoch + " failed, nothing of it is published; rerun the command to resume after epoch "
+          + (epoch - 1), e);
+    }
     if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException("epoch " + epoch + " pipeline ended in state " + state);
+      throw new IllegalStateException("epoch " + epoch + " pipeline ended in state " + state + ", nothing of it is published; "
+          + "rerun the command to resume after epoch " + (epoch - 1));
     }
     double pipelineSeconds = (System.nanoTime() - t0) / 1e9;
-    run.publish(epoch);
     Map<String, Double> driver = new TreeMap<>(StageTimer.read(result));
     double compute = driver.values().stream().mapToDouble(Double::doubleValue).sum();
     driver.put("compute_seconds", compute);
     driver.put("pipeline_seconds", pipelineSeconds);
     driver.put("overhead_share", Math.max(0, 1 - compute / pipelineSeconds));
-    metrics.recordDriver(epoch, driver);
+    metrics.recordDriver(epoch, driver); // before publishing, so a published epoch always has its timings
+    run.publish(epoch);
     List<RunMetrics.Row> rows = metrics.rebuild(epoch);
     out.printf("epoch %d/%d  reward %.4f +- %.4f  loss %.5f  drift %.3g  flipped %.3f  %.1fs (compute %.1fs)%n", epoch,
         config.getInt("epochs"), RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"),

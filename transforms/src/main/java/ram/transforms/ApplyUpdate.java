@@ -86,6 +86,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
       GradientShard sum = c.element();
       byte[] updated = timer.time(() -> update(spec, step, TrainingState.fromBytes(StoreFiles.read(sum.state)), sum).toBytes());
       StoreFiles.writeAtomically(stateFile, updated);
+      FaultInjection.reach("update", spec.epoch);
       c.output(stateFile);
       if (sum.items > 0) {
         RamGradient.Result r = sum.result();

@@ -29,9 +29,15 @@ public final class CheckpointStore {
 
   /** Writes each file atomically; the manifest last, so a directory with a manifest is complete. */
   public static void writeFiles(String dir, Map<String, byte[]> files) {
+    writeFiles(dir, files, () -> {});
+  }
+
+  /** As {@link #writeFiles(String, Map)}, running {@code afterEachFile} after each file but the manifest. */
+  static void writeFiles(String dir, Map<String, byte[]> files, Runnable afterEachFile) {
     files.forEach((name, bytes) -> {
       if (!name.equals(Checkpoint.MANIFEST)) {
         StoreFiles.writeAtomically(StoreFiles.join(dir, name), bytes);
+        afterEachFile.run();
       }
     });
     StoreFiles.writeAtomically(StoreFiles.join(dir, Checkpoint.MANIFEST), files.get(Checkpoint.MANIFEST));

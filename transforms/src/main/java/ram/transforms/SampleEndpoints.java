@@ -85,6 +85,13 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
       }
       Prompt prompt = slot.getValue();
       float[] x = timer.time(() -> spec.sampler().sample(network, policy, noise, Collections.nCopies(g, prompt.getText())));
+      for (float v : x) {
+        if (!Float.isFinite(v)) {
+          throw new IllegalStateException("epoch " + spec.epoch + " prompt slot " + slot.getKey() + ": the policy of epoch "
+              + policyVersion + " produced non-finite endpoints (NaN or infinite values); its checkpoint is broken or training "
+              + "diverged (lower learning_rate); nothing of this epoch is published");
+        }
+      }
       SamplerSettings settings = SamplerSettings.newBuilder().setName("euler_ode").setSteps(spec.sampleSteps)
           .setCfgScale(spec.cfgScale).setTimeShift(spec.timeShift).build();
       for (int i = 0; i < g; i++) {
@@ -105,6 +112,7 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
             .setEndpoint(Tensors.of(endpoint, network.sampleShape()))
             .build());
       }
+      FaultInjection.reach("sample", spec.epoch);
     }
   }
 }

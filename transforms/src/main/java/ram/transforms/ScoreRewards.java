@@ -97,6 +97,9 @@ public final class ScoreRewards extends PTransform<PCollection<Sample>, PCollect
           out.output(record(batch.get(i), WEIGHTED, weights.toString(), total.get(i)));
         }
       }
+      if (!batch.isEmpty()) {
+        FaultInjection.reach("reward", batch.get(0).getEpoch());
+      }
     }
 
     /** A reward that throws fails every sample of the batch with its message, not the pipeline. */

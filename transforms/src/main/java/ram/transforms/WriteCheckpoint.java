@@ -30,7 +30,8 @@ public final class WriteCheckpoint extends PTransform<PCollection<String>, PDone
     state.apply("Write", ParDo.of(new DoFn<String, Void>() {
       @ProcessElement
       public void process(@Element String stateFile) {
-        CheckpointStore.writeFiles(dir, Checkpoint.encodeTraining(TrainingState.fromBytes(StoreFiles.read(stateFile)), arch, par));
+        TrainingState s = TrainingState.fromBytes(StoreFiles.read(stateFile));
+        CheckpointStore.writeFiles(dir, Checkpoint.encodeTraining(s, arch, par), () -> FaultInjection.reach("checkpoint", s.epoch()));
       }
     }));
     return PDone.in(state.getPipeline());

@@ -23,6 +23,11 @@ public final class GenEvalReward extends PerSampleReward {
   }
 
   @Override
+  public void checkPrompt(String promptJson, String where) {
+    GenEvalPrompt.parse(promptJson, ShapeClass.words(), where);
+  }
+
+  @Override
   protected double scoreOne(RewardInput in) {
     return evaluate(in).score();
   }

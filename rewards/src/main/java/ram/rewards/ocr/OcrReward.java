@@ -25,6 +25,11 @@ public final class OcrReward extends PerSampleReward {
   }
 
   @Override
+  public void checkPrompt(String promptJson, String where) {
+    OcrPrompt.parse(promptJson, where);
+  }
+
+  @Override
   protected double scoreOne(RewardInput in) {
     String target = OcrFormula.targetText(in.prompt());
     return OcrFormula.reward(target, recognizer.recognise(ImageTensors.toImage(in.data(), in.shape())));
