@@ -1,7 +1,5 @@
 package ram.model;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import ai.djl.ndarray.NDArray;
@@ -54,30 +52,19 @@ public final class EulerSampler {
     if (noise.length != batch * dim) {
       throw new IllegalArgumentException("noise has " + noise.length + " values, expected " + batch * dim);
     }
-    boolean guided = network.conditional() && cfgScale != 1.0;
-    List<String> rows = prompts;
-    if (guided) {
-      rows = new ArrayList<>(prompts);
-      rows.addAll(Collections.nCopies(batch, ""));
-    }
+    List<String> rows = Guidance.rows(network, cfgScale, prompts);
     double[] grid = timeGrid(steps, timeShift);
     float[] x = noise.clone();
-    long[] shape = batchShape(rows.size(), network.sampleShape());
+    long[] shape = batchShape(batch, network.sampleShape());
     try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
       NDList params = parameters.toNDList(manager);
       Object encoded = network.encodePrompts(params, rows); // the prompts do not change between steps
       for (int k = 0; k < steps; k++) {
         try (NDManager step = manager.newSubManager()) {
-          float[] input = guided ? concat(x, x) : x;
-          NDArray xs = step.create(input, new Shape(shape));
-          float[] times = new float[rows.size()];
+          float[] times = new float[batch];
           java.util.Arrays.fill(times, (float) grid[k]);
-          NDArray v = network.velocity(params, xs, step.create(times), rows, encoded);
-          if (guided) {
-            NDArray cond = v.get("0:" + batch);
-            NDArray uncond = v.get(batch + ":");
-            v = uncond.add(cond.sub(uncond).mul((float) cfgScale));
-          }
+          NDArray v = Guidance.velocity(network, params, step.create(x, new Shape(shape)), step.create(times), prompts, cfgScale,
+              encoded);
           float[] vel = v.toFloatArray();
           float dt = (float) (grid[k + 1] - grid[k]);
           for (int i = 0; i < x.length; i++) {
@@ -96,12 +83,5 @@ public final class EulerSampler {
       shape[i + 1] = sampleShape[i];
     }
     return shape;
-  }
-
-  private static float[] concat(float[] a, float[] b) {
-    float[] out = new float[a.length + b.length];
-    System.arraycopy(a, 0, out, 0, a.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }

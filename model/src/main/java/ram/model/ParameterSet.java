@@ -104,6 +104,26 @@ public final class ParameterSet {
     }
   }
 
+  /** The L2 norm of all values together, accumulated in double precision. */
+  public double norm() {
+    double sum = 0;
+    for (float[] v : values.values()) {
+      for (float x : v) {
+        sum += (double) x * x;
+      }
+    }
+    return Math.sqrt(sum);
+  }
+
+  /** Scales the values so that their {@link #norm} is at most {@code maxNorm}; returns the norm before. */
+  public double clipNorm(double maxNorm) {
+    double norm = norm();
+    if (norm > maxNorm) {
+      scaleInPlace((float) (maxNorm / norm));
+    }
+    return norm;
+  }
+
   /** Throws unless {@code other} has exactly the same names, order and shapes. */
   public void requireSameLayout(ParameterSet other) {
     if (!values.keySet().equals(other.values.keySet())) {

@@ -114,6 +114,26 @@ class FaultInjectionTest {
   }
 
   @Test
+  void aWriteThatFailsPartWayFailsTheRunAndTheRerunResumes() throws Exception {
+    for (String fault : List.of("checkpoint@2:ioerror", "latest@1:ioerror")) {
+      Path run = tmp.resolve("ioerror-" + fault.replace('@', '-').replace(':', '-'));
+      System.setProperty("ram.fault", fault);
+      ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+      ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+      int code;
+      try {
+        code = Main.run(args(run, "direct").toArray(String[]::new), new PrintStream(stdout, true), new PrintStream(stderr, true));
+      } finally {
+        System.clearProperty("ram.fault");
+      }
+      assertEquals(1, code, fault + ": " + stderr);
+      assertTrue(stderr.toString().contains("injected write failure at " + fault.replace(":ioerror", "")), stderr.toString());
+      rerun(run, "direct");
+      assertSameAsUninterrupted(run, fault);
+    }
+  }
+
+  @Test
   void sigkillAtRandomMomentsIsSurvived() throws Exception {
     Random random = new Random(20261130);
     int killed = 0;

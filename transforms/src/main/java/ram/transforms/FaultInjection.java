@@ -5,7 +5,9 @@ package ram.transforms;
  * the environment variable {@code RAM_FAULT}), the process halts with exit code 137, exactly as
  * {@code kill -9} would end it, the first time it reaches that point in that epoch: no shutdown
  * hooks, no {@code finally} blocks, files left as they are. Unset (always, outside those tests),
- * every point is a no-op.
+ * every point is a no-op. With the suffix {@code :ioerror} ({@code checkpoint@2:ioerror}) the point
+ * throws an I/O error instead, as a full disk or a lost mount would: the write fails part-way
+ * and the process goes on to report it.
  *
  * <p>Points: {@code sample} (an epoch's first endpoints drawn), {@code reward} (first rewards
  * scored), {@code update} (an optimizer step's state written), {@code checkpoint} (between the
@@ -29,6 +31,9 @@ public final class FaultInjection {
       System.err.println("fault injected: " + fault);
       System.err.flush();
       Runtime.getRuntime().halt(EXIT_CODE);
+    }
+    if (fault != null && fault.equals(point + "@" + epoch + ":ioerror")) {
+      throw new java.io.UncheckedIOException(new java.io.IOException("injected write failure at " + point + "@" + epoch));
     }
   }
 }

@@ -1,0 +1,86 @@
+package ram.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+
+/**
+ * The gradient of the summed {@link GrpoLoss} over a batch of {@link GrpoItems}, with the
+ * diagnostics Flow-GRPO logs (mean ratio, share of clipped items, KL). Like {@link RamGradient},
+ * a sum: shards of an epoch add up, and the update divides by the item count.
+ */
+public final class GrpoGradient {
+
+  private final VelocityNetwork network;
+  private final SdeSampler sampler;
+  private final double clipRange;
+  private final double betaKl;
+
+  public GrpoGradient(VelocityNetwork network, SdeSampler sampler, double clipRange, double betaKl) {
+    this.network = network;
+    this.sampler = sampler;
+    this.clipRange = clipRange;
+    this.betaKl = betaKl;
+  }
+
+  /** Gradient sum and diagnostic sums over the items. */
+  public record Result(ParameterSet gradientSum, long items, double lossSum, double klSum, double ratioSum, long clippedItems) {
+
+    public Result add(Result other) {
+      ParameterSet g = gradientSum.copy();
+      g.addInPlace(other.gradientSum);
+      return new Result(g, items + other.items, lossSum + other.lossSum, klSum + other.klSum, ratioSum + other.ratioSum,
+          clippedItems + other.clippedItems);
+    }
+  }
+
+  /** The gradient with respect to {@code theta}; {@code reference} is the frozen base (for the KL term). */
+  public Result compute(ParameterSet theta, ParameterSet reference, GrpoItems items) {
+    int n = items.count();
+    long[] shape = EulerSampler.batchShape(n, network.sampleShape());
+    double sigma = sampler.sigma(items.step());
+    try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
+      NDList thetaArrays = theta.toNDList(manager);
+      NDArray x = manager.create(items.states(), new Shape(shape));
+      NDArray next = manager.create(items.nextStates(), new Shape(shape));
+      NDArray oldLogProb = manager.create(items.oldLogProbs());
+      NDArray advantage = manager.create(items.advantages());
+      NDArray meanReference = betaKl == 0 ? null
+          : sampler.mean(network, reference.toNDList(manager), x, items.step(), items.prompts(), null);
+      for (NDArray p : thetaArrays) {
+        p.setRequiresGradient(true);
+      }
+      double lossSum;
+      double klSum = 0;
+      NDArray ratio;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray meanTheta = sampler.mean(network, thetaArrays, x, items.step(), items.prompts(), null);
+        ratio = GrpoLoss.ratio(SdeStep.logProb(next, meanTheta, sigma), oldLogProb);
+        NDArray loss = GrpoLoss.policy(ratio, advantage, clipRange);
+        if (meanReference != null) {
+          NDArray kl = GrpoLoss.kl(meanTheta, meanReference, sigma);
+          klSum = kl.sum().getFloat();
+          loss = loss.add(kl.mul((float) betaKl));
+        }
+        NDArray total = loss.sum();
+        collector.backward(total);
+        lossSum = total.getFloat();
+      }
+      float[] ratios = ratio.stopGradient().toFloatArray();
+      double ratioSum = 0;
+      long clipped = 0;
+      for (float r : ratios) {
+        ratioSum += r;
+        clipped += Math.abs(r - 1) > clipRange ? 1 : 0;
+      }
+      NDList grads = new NDList();
+      for (NDArray p : thetaArrays) {
+        grads.add(p.getGradient());
+      }
+      return new Result(ParameterSet.fromNDList(theta, grads), n, lossSum, klSum, ratioSum, clipped);
+    }
+  }
+}
