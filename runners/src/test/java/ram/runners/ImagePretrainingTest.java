@@ -73,6 +73,38 @@ class ImagePretrainingTest {
   }
 
   @Test
+  void continuedPretrainingStartsFromItsInitAndRecordsItsProvenance(@TempDir Path tmp) throws Exception {
+    Path first = Files.createDirectories(tmp.resolve("first"));
+    pretrain(first, 2);
+    Path second = Files.createDirectories(tmp.resolve("second"));
+    Path file = config(second, 2);
+    Files.writeString(file, Files.readString(file).replace("pretrain_learning_rate: 1.0e-3", "pretrain_learning_rate: 1.0e-12")
+        + "pretrain_init: " + first.resolve("base") + "\n");
+    Path base = Pretrain.runMixture(RunConfig.load(file, Map.of()), HOME, new PrintStream(new ByteArrayOutputStream()));
+    ParameterSet init = Checkpoint.decodeTheta(Checkpoint.readDirectory(first.resolve("base")), "first");
+    ParameterSet continued = Checkpoint.decodeTheta(Checkpoint.readDirectory(base), "second");
+    double largest = 0;
+    for (String name : init.names()) {
+      float[] a = init.get(name);
+      float[] b = continued.get(name);
+      for (int i = 0; i < a.length; i++) {
+        largest = Math.max(largest, Math.abs(a[i] - b[i]));
+      }
+    }
+    assertTrue(largest < 1e-6, "at a negligible learning rate the EMA stays at the init's weights: " + largest);
+    String manifest = Files.readString(base.resolve(Checkpoint.MANIFEST));
+    assertTrue(manifest.contains("\"init\"") && manifest.contains("\"seed\": 3"), manifest);
+
+    Path wrong = Files.createDirectories(tmp.resolve("wrong"));
+    Path wrongFile = config(wrong, 2);
+    Files.writeString(wrongFile, Files.readString(wrongFile).replace("dit-32px-p4-d64-l2-w", "dit-32px-p4-d128-l4-w")
+        + "pretrain_init: " + first.resolve("base") + "\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> Pretrain.runMixture(RunConfig.load(wrongFile, Map.of()), HOME,
+        new PrintStream(new ByteArrayOutputStream())));
+    assertTrue(e.getMessage().contains("pretrain_init") && e.getMessage().contains("dit-32px-p4-d64-l2-w"), e.getMessage());
+  }
+
+  @Test
   void gridScalesPixelsAndKeepsColours() {
     float[] red = new float[3 * 32 * 32];
     java.util.Arrays.fill(red, 0, 32 * 32, 1f);

@@ -13,7 +13,6 @@ import org.apache.beam.sdk.values.TupleTagList;
 import ram.model.AdamW;
 import ram.model.Ema;
 import ram.model.ParameterSet;
-import ram.model.RamGradient;
 import ram.model.TrainingState;
 import ram.schemas.Metric;
 
@@ -54,7 +53,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     ParameterSet theta = before.theta().copy();
     AdamW.State optimizer = before.optimizer();
     if (sum.items > 0) {
-      ParameterSet gradient = sum.result().gradientSum();
+      ParameterSet gradient = sum.gradientSum();
       gradient.scaleInPlace((float) (1.0 / sum.items));
       optimizer = spec.optimizer().step(theta, gradient, optimizer);
       if (!theta.allFinite()) {
@@ -89,11 +88,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
       FaultInjection.reach("update", spec.epoch);
       c.output(stateFile);
       if (sum.items > 0) {
-        RamGradient.Result r = sum.result();
-        metric(c, "loss", r.lossSum() / r.items());
-        metric(c, "drift_to_reference", r.driftSum() / r.items());
-        metric(c, "target_square", r.targetSquareSum() / r.items());
-        metric(c, "frac_flipped", (double) r.flippedItems() / r.items());
+        sum.sums.forEach((name, value) -> metric(c, name, value / sum.items));
       }
       metric(c, "items", sum.items);
     }

@@ -1,6 +1,7 @@
 package ram.transforms;
 
 import java.io.Serializable;
+import java.util.TreeMap;
 
 import ram.model.ParameterSet;
 import ram.model.RamGradient;
@@ -15,44 +16,51 @@ import ram.model.RamGradient;
  */
 public final class GradientShard implements Serializable {
 
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   public final int shard;
   /** where the gradient sum is stored (the epoch's scratch directory), or null when the shard had no items */
   public final String gradientFile;
   public final long items;
-  public final double lossSum;
-  public final double driftSum;
-  public final double targetSquareSum;
-  public final long flippedItems;
+  /**
+   * Per diagnostic, its sum over the shard's items (the update reports sum / items): for RAM
+   * {@code loss}, {@code drift_to_reference}, {@code target_square}, {@code frac_flipped}.
+   */
+  public final TreeMap<String, Double> sums;
   /** where the state the step started from is stored (shard 0 only), else null */
   public final String state;
 
-  GradientShard(int shard, String gradientFile, long items, double lossSum, double driftSum, double targetSquareSum,
-      long flippedItems, String state) {
+  GradientShard(int shard, String gradientFile, long items, TreeMap<String, Double> sums, String state) {
     this.shard = shard;
     this.gradientFile = gradientFile;
     this.items = items;
-    this.lossSum = lossSum;
-    this.driftSum = driftSum;
-    this.targetSquareSum = targetSquareSum;
-    this.flippedItems = flippedItems;
+    this.sums = sums;
     this.state = state;
   }
 
-  /** Stores the gradient sum in {@code gradientFile} and describes the shard. */
+  /** Stores a gradient sum in {@code gradientFile} and describes the shard. */
+  static GradientShard of(int shard, ParameterSet gradientSum, long items, TreeMap<String, Double> sums, String gradientFile,
+      String state) {
+    StoreFiles.writeAtomically(gradientFile, gradientSum.toBytes());
+    return new GradientShard(shard, gradientFile, items, sums, state);
+  }
+
+  /** A shard of RAM items. */
   static GradientShard of(int shard, RamGradient.Result r, String gradientFile, String state) {
-    StoreFiles.writeAtomically(gradientFile, r.gradientSum().toBytes());
-    return new GradientShard(shard, gradientFile, r.items(), r.lossSum(), r.driftSum(), r.targetSquareSum(),
-        r.flippedItems(), state);
+    TreeMap<String, Double> sums = new TreeMap<>();
+    sums.put("loss", r.lossSum());
+    sums.put("drift_to_reference", r.driftSum());
+    sums.put("target_square", r.targetSquareSum());
+    sums.put("frac_flipped", (double) r.flippedItems());
+    return of(shard, r.gradientSum(), r.items(), sums, gradientFile, state);
   }
 
   static GradientShard empty(int shard, String state) {
-    return new GradientShard(shard, null, 0, 0, 0, 0, 0, state);
+    return new GradientShard(shard, null, 0, new TreeMap<>(), state);
   }
 
-  /** Requires {@code items > 0}. */
-  public RamGradient.Result result() {
-    return new RamGradient.Result(ParameterSet.fromBytes(StoreFiles.read(gradientFile)), items, lossSum, driftSum, targetSquareSum, flippedItems);
+  /** The stored gradient sum; requires {@code items > 0}. */
+  public ParameterSet gradientSum() {
+    return ParameterSet.fromBytes(StoreFiles.read(gradientFile));
   }
 }

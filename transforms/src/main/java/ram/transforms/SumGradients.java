@@ -9,7 +9,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 
-import ram.model.RamGradient;
+import ram.model.ParameterSet;
 
 /**
  * The only point where shards meet: adds their gradients in shard order, so the sum is the same
@@ -63,11 +63,19 @@ public final class SumGradients extends PTransform<PCollection<GradientShard>, P
 
     @Override
     public GradientShard extractOutput(TreeMap<Integer, GradientShard> acc) {
-      RamGradient.Result total = null;
+      ParameterSet total = null;
+      long items = 0;
+      TreeMap<String, Double> sums = new TreeMap<>();
       String state = null;
       for (GradientShard s : acc.values()) {
         if (s.items > 0) {
-          total = total == null ? s.result() : total.add(s.result());
+          if (total == null) {
+            total = s.gradientSum();
+          } else {
+            total.addInPlace(s.gradientSum());
+          }
+          items += s.items;
+          s.sums.forEach((name, value) -> sums.merge(name, value, Double::sum));
         }
         if (s.state != null) {
           state = s.state;
@@ -76,7 +84,7 @@ public final class SumGradients extends PTransform<PCollection<GradientShard>, P
       if (state == null) {
         throw new IllegalStateException("no shard carried the step's state");
       }
-      return total == null ? GradientShard.empty(0, state) : GradientShard.of(0, total, sumFile, state);
+      return total == null ? GradientShard.empty(0, state) : GradientShard.of(0, total, items, sums, sumFile, state);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
