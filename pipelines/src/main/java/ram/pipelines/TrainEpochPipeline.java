@@ -21,6 +21,7 @@ import ram.transforms.EpochSpec;
 import ram.transforms.LoadState;
 import ram.transforms.OptimizerStep;
 import ram.transforms.SampleEndpoints;
+import ram.transforms.SampleTrajectories;
 import ram.transforms.ScoreRewards;
 import ram.transforms.SelectPrompts;
 import ram.transforms.StoreFiles;
@@ -37,9 +38,17 @@ import ram.transforms.WriteParquet;
  *   -> [checkpoint]
  * </pre>
  *
+ * A Flow-GRPO epoch (ram.md section 5) is the same drawing with two stages swapped:
+ *
+ * <pre>
+ * SelectPrompts -> SampleTrajectories -> [samples, trajectories] -> ScoreRewards -> ComputeAdvantages
+ *   (clipped, all-equal groups dropped) -> DealToShards -> (GRPO gradients -> SumGradients -> ApplyUpdate
+ *   with norm clip) x steps -> [checkpoint]
+ * </pre>
+ *
  * Everything lands under {@code epochDir}: {@code samples/}, {@code rewards/}, {@code advantages/},
- * {@code metrics/} (Parquet) and {@code checkpoint/}. The driver writes into a temporary epoch
- * directory and publishes it only after the pipeline succeeds. States and gradients travel between
+ * {@code metrics/}, for Flow-GRPO {@code trajectories/} (Parquet) and {@code checkpoint/}. The driver writes into a temporary epoch
+ * directory and publishes it only after the pipeline succeeds. States, gradients and Flow-GRPO's rollouts travel between
  * stages as files under {@code scratch/} (records carry their location), which the driver deletes.
  */
 public final class TrainEpochPipeline {
@@ -50,9 +59,15 @@ public final class TrainEpochPipeline {
   private TrainEpochPipeline() {}
 
   public static void build(Pipeline p, EpochSpec spec, List<Prompt> promptSet, int promptsPerEpoch, String epochDir) {
-    PCollection<Sample> samples = p
-        .apply("SelectPrompts", SelectPrompts.from(promptSet, spec.runSeed, spec.epoch, promptsPerEpoch))
-        .apply("SampleEndpoints", new SampleEndpoints(spec));
+    PCollection<KV<Integer, Prompt>> prompts = p
+        .apply("SelectPrompts", SelectPrompts.from(promptSet, spec.runSeed, spec.epoch, promptsPerEpoch));
+    String scratch = StoreFiles.join(epochDir, SCRATCH);
+    PCollection<Sample> samples;
+    if (spec.isGrpo()) {
+      samples = prompts.apply("SampleTrajectories", new SampleTrajectories(spec, StoreFiles.join(epochDir, "trajectories"), scratch));
+    } else {
+      samples = prompts.apply("SampleEndpoints", new SampleEndpoints(spec));
+    }
     samples.apply("WriteSamples", WriteParquet.to(StoreFiles.join(epochDir, "samples"), "samples", Sample.getClassSchema()));
 
     PCollection<Reward> rewards = samples.apply("ScoreRewards", new ScoreRewards(spec.rewardWeights));
@@ -65,7 +80,6 @@ public final class TrainEpochPipeline {
 
     PCollection<KV<Integer, Iterable<TrainingItem>>> dealt = advantages.get(ComputeAdvantages.ITEMS)
         .apply("DealToShards", new DealToShards(spec.optimizerSteps, spec.gradientShards));
-    String scratch = StoreFiles.join(epochDir, SCRATCH);
     PCollection<String> state = p.apply("LoadState", new LoadState(spec, scratch));
     PCollectionList<Metric> metrics = PCollectionList.of(advantages.get(ComputeAdvantages.METRICS));
     for (int step = 0; step < spec.optimizerSteps; step++) {

@@ -34,6 +34,7 @@ public final class ConfigKeys {
     key("model", Type.STRING, "velocity network architecture");
     key("base_checkpoint", Type.PATH, "pretrained base: the frozen reference and the starting policy");
     key("rewards", Type.WEIGHTS, "rewards of the run with weights, e.g. {toy2d: 1.0}");
+    choice("algorithm", List.of("ram", "flow_grpo"), "post-training algorithm: RAM (default) or the Flow-GRPO baseline (ram.md section 5)");
     key("seed", Type.INT, "run seed: prompts, noise and re-noising all derive from it");
     key("epochs", Type.POSITIVE_INT, "number of epochs (one pipeline each)");
     key("prompts_per_epoch", Type.POSITIVE_INT, "P: prompts (groups) sampled per epoch");
@@ -44,6 +45,12 @@ public final class ConfigKeys {
     key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
     choice("advantage", List.of("group_normalized", "raw_reward"), "signal: group-normalised advantage or raw reward");
     choice("lagged_policy", List.of("ema", "current"), "v_old and the sampler: EMA of theta, or theta itself");
+    key("sde_noise_level", Type.POSITIVE_DOUBLE, "Flow-GRPO: noise level a of the SDE sampler");
+    key("grpo_trained_steps", Type.POSITIVE_INT, "Flow-GRPO: rollout steps 0 .. n-1 that the loss trains (at most sample_steps)");
+    key("grpo_clip_range", Type.POSITIVE_DOUBLE, "Flow-GRPO: eps of the clipped ratio");
+    key("beta_kl", Type.NON_NEGATIVE_DOUBLE, "Flow-GRPO: weight of the KL term to the reference");
+    key("max_grad_norm", Type.NON_NEGATIVE_DOUBLE, "Flow-GRPO: gradient-norm clip of each optimizer step (0 = none)");
+    key("advantage_clip", Type.POSITIVE_DOUBLE, "Flow-GRPO: advantages are clipped to +- this");
     key("learning_rate", Type.POSITIVE_DOUBLE, "AdamW learning rate");
     key("weight_decay", Type.NON_NEGATIVE_DOUBLE, "AdamW decoupled weight decay (0 = Adam)");
     key("adam_beta1", Type.NON_NEGATIVE_DOUBLE, "AdamW beta1");

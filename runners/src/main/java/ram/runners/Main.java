@@ -15,7 +15,8 @@ public final class Main {
 
   static final String USAGE = """
       usage: ./ram <command> [args]
-        train <config> [--key value ...]     post-train with RAM, one pipeline per epoch; rerun to resume
+        train <config> [--key value ...]     post-train (RAM, or Flow-GRPO for *_grpo configs), one pipeline per epoch;
+                                             rerun to resume
         pretrain <config> [--key value ...]  pretrain the config's base model and write base_checkpoint
         bench pipeline [<config>] [--key v]  fixed cost of one pipeline on the config's runner
         bench rewards                        images per second of each reward
@@ -27,6 +28,9 @@ public final class Main {
         evaluate --checkpoint <run>/latest | --model base | <config>  [--prompts geneval,ocr] [--rewards NAME,...]
                  [--out DIR] [--key value ...]  sample held-out prompts with fixed seeds, score, print RESULT lines
         bench <config> [--key value ...]     epoch time by stage and pipeline overhead, Flink and Direct
+        compare <task> [--eval_every_steps 2] [--out DIR] [--key value ...]
+                                             RAM (configs/<task>.yaml) vs Flow-GRPO (configs/<task>_grpo.yaml), same budget of
+                                             optimizer steps; writes comparison.html and .png (default outputs/compare-<task>)
         rescore <run dir | samples path> --reward NAME[,NAME]
                                              score stored samples with a reward; writes rewards-NAME/ beside the old rewards
         export <run dir | samples path> --to DIR [--format parquet|csv|jsonl|imagefolder] [--epochs 3..7]
@@ -94,11 +98,17 @@ public final class Main {
           Runners.configureEngineThreads(config.getInt("parallelism"));
           Bench.run(args[1], config, out);
         }
+        case "compare" -> {
+          RunConfig config = loadConfig(new String[] {"compare", args.length > 1 ? args[1] : "--"}, home);
+          selectDevice(config);
+          Runners.configureEngineThreads(config.getInt("parallelism"));
+          CompareCommand.run(args, home, out);
+        }
         case "rescore" -> RescoreCommand.run(args, home, out);
         case "export" -> ExportCommand.run(args, home, out);
         case "flink" -> FlinkCommand.run(args, home, out);
         default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, evaluate, "
-            + "rescore, export, flink, bench, help");
+            + "compare, rescore, export, flink, bench, help");
       }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {

@@ -214,6 +214,13 @@ public final class RunConfig {
     return p.isAbsolute() ? p : base.resolve(p).normalize();
   }
 
+  /** A copy with one command-line override applied ({@code --key raw}), parsed and checked as {@link #load} does. */
+  public RunConfig withOverride(String key, String raw) {
+    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(values);
+    copy.put(key, check("override --" + key, key, parseOverride(key, raw)));
+    return new RunConfig(name, copy);
+  }
+
   /** A copy with one value replaced (checked). */
   public RunConfig with(String key, Object value) {
     LinkedHashMap<String, Object> copy = new LinkedHashMap<>(values);

@@ -22,6 +22,7 @@ import ram.pipelines.TrainEpochPipeline;
 import ram.schemas.Prompt;
 import ram.transforms.CheckpointStore;
 import ram.transforms.EpochSpec;
+import ram.transforms.GrpoSettings;
 import ram.transforms.StageTimer;
 
 /**
@@ -150,25 +151,47 @@ public final class TrainDriver {
     metrics.recordDriver(epoch, driver); // before publishing, so a published epoch always has its timings
     run.publish(epoch);
     List<RunMetrics.Row> rows = metrics.rebuild(epoch);
-    out.printf("epoch %d/%d  reward %.4f +- %.4f  loss %.5f  drift %.3g  flipped %.3f  %.1fs (compute %.1fs)%n", epoch,
-        config.getInt("epochs"), RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"),
-        RunMetrics.epochValue(rows, epoch, "loss"), RunMetrics.epochValue(rows, epoch, "drift_to_reference"),
-        RunMetrics.epochValue(rows, epoch, "frac_flipped"), pipelineSeconds, compute);
+    String update = isGrpo(config)
+        ? String.format("loss %.5f  kl %.3g  ratio %.5f  clipped %.3f", RunMetrics.epochValue(rows, epoch, "loss"),
+            RunMetrics.epochValue(rows, epoch, "kl"), RunMetrics.epochValue(rows, epoch, "ratio"),
+            RunMetrics.epochValue(rows, epoch, "frac_clipped"))
+        : String.format("loss %.5f  drift %.3g  flipped %.3f", RunMetrics.epochValue(rows, epoch, "loss"),
+            RunMetrics.epochValue(rows, epoch, "drift_to_reference"), RunMetrics.epochValue(rows, epoch, "frac_flipped"));
+    out.printf("epoch %d/%d  reward %.4f +- %.4f  %s  %.1fs (compute %.1fs)%n", epoch, config.getInt("epochs"),
+        RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"), update,
+        pipelineSeconds, compute);
     out.printf("  stages: sample %.1fs  reward %.1fs  gradient %.1fs  update %.1fs (summed over workers)%n",
         driver.getOrDefault("stage_sample_seconds", 0.0), driver.getOrDefault("stage_reward_seconds", 0.0),
         driver.getOrDefault("stage_gradient_seconds", 0.0), driver.getOrDefault("stage_update_seconds", 0.0));
   }
 
   EpochSpec epochSpec(int epoch, VelocityNetwork network, Path base) {
+    boolean grpo = isGrpo(config);
+    GrpoSettings settings = null;
+    if (grpo) {
+      settings = new GrpoSettings(config.getDouble("sde_noise_level"), config.getInt("grpo_trained_steps"),
+          config.getDouble("grpo_clip_range"), config.getDouble("beta_kl"), config.getDouble("max_grad_norm"),
+          config.getDouble("advantage_clip"));
+      if (settings.trainedSteps > config.getInt("sample_steps")) {
+        throw new ConfigException("grpo_trained_steps " + settings.trainedSteps + " exceeds sample_steps " + config.getInt("sample_steps"));
+      }
+    }
+    // Flow-GRPO is on-policy with group-normalised advantages; RAM's re-noising keys do not apply to it.
     return new EpochSpec(config.getLong("seed"), epoch, network.architecture(),
         epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(),
-        LaggedPolicy.parse(config.getString("lagged_policy")), config.getInt("images_per_prompt"),
+        grpo ? LaggedPolicy.CURRENT : LaggedPolicy.parse(config.getString("lagged_policy")), config.getInt("images_per_prompt"),
         config.getInt("sample_steps"), config.getDouble("cfg_scale"), config.getDouble("time_shift"),
-        config.getWeights("rewards"), EpochSpec.AdvantageMode.parse(config.getString("advantage")),
-        config.getDouble("reward_multiplier"), config.getInt("renoisings"),
-        TimeSampler.parse(config.getString("time_sampler")), config.getInt("optimizer_steps_per_epoch"),
+        config.getWeights("rewards"),
+        grpo ? EpochSpec.AdvantageMode.GROUP_NORMALIZED : EpochSpec.AdvantageMode.parse(config.getString("advantage")),
+        grpo ? 1 : config.getDouble("reward_multiplier"), grpo ? 1 : config.getInt("renoisings"),
+        grpo ? TimeSampler.UNIFORM : TimeSampler.parse(config.getString("time_sampler")), config.getInt("optimizer_steps_per_epoch"),
         config.getInt("gradient_shards"), config.getDouble("learning_rate"), config.getDouble("weight_decay"),
-        config.getDouble("adam_beta1"), config.getDouble("adam_beta2"), config.getDouble("adam_epsilon"));
+        config.getDouble("adam_beta1"), config.getDouble("adam_beta2"), config.getDouble("adam_epsilon"), settings);
+  }
+
+  /** Whether the config runs Flow-GRPO rather than RAM (the default). */
+  static boolean isGrpo(RunConfig config) {
+    return config.has("algorithm") && config.getString("algorithm").equals("flow_grpo");
   }
 
   /** Evaluates the policy after {@code epoch} unless already recorded; returns the evaluation. */

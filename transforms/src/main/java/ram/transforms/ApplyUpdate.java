@@ -18,7 +18,7 @@ import ram.schemas.Metric;
 
 /**
  * One optimizer step: the summed gradient divided by the step's item count (the step loss is the
- * mean over items), then AdamW. After the epoch's last step it also moves the lagged policy
+ * mean over items), clipped in norm for Flow-GRPO, then AdamW. After the epoch's last step it also moves the lagged policy
  * (EMA) and stamps the epoch. The step's starting state arrives with the summed gradient. Emits
  * the new state and the step's diagnostics.
  */
@@ -55,6 +55,9 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     if (sum.items > 0) {
       ParameterSet gradient = sum.gradientSum();
       gradient.scaleInPlace((float) (1.0 / sum.items));
+      if (spec.isGrpo() && spec.grpo.maxGradNorm > 0) {
+        gradient.clipNorm(spec.grpo.maxGradNorm);
+      }
       optimizer = spec.optimizer().step(theta, gradient, optimizer);
       if (!theta.allFinite()) {
         throw new IllegalStateException("epoch " + spec.epoch + " step " + step
@@ -89,6 +92,9 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
       c.output(stateFile);
       if (sum.items > 0) {
         sum.sums.forEach((name, value) -> metric(c, name, value / sum.items));
+        if (spec.isGrpo()) {
+          metric(c, "grad_norm", sum.gradientSum().norm() / sum.items);
+        }
       }
       metric(c, "items", sum.items);
     }

@@ -37,8 +37,9 @@ import ram.schemas.Sample;
 /**
  * Turns the training reward into each sample's learning signal (ram.md section 3, step 3):
  * {@code A = (r - mean of its prompt's rewards) / (std of all epoch rewards + 1e-4)}, or the raw
- * reward in the tutorial variant. Samples whose reward failed get no signal. Also emits the
- * epoch's reward diagnostics.
+ * reward in the tutorial variant. Samples whose reward failed get no signal. For Flow-GRPO
+ * (ram.md section 5) the advantage is clipped to {@code +-advantage_clip} and groups whose rewards
+ * are all equal yield no training items. Also emits the epoch's reward diagnostics.
  */
 public final class ComputeAdvantages extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -120,6 +121,8 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
         sum += v;
       }
       double groupMean = sum / values.size();
+      boolean uniform = values.values().stream().distinct().count() == 1;
+      boolean trains = !(spec.isGrpo() && uniform);
       List<Sample> samples = new ArrayList<>();
       c.element().getValue().getAll(samplesTag).forEach(samples::add);
       samples.sort((a, b) -> a.getSampleId().compareTo(b.getSampleId()));
@@ -131,11 +134,17 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
         double advantage = spec.advantageMode == EpochSpec.AdvantageMode.RAW_REWARD
             ? r
             : (r - groupMean) / (s.std + STD_EPSILON);
+        if (spec.isGrpo()) {
+          double clip = spec.grpo.advantageClip;
+          advantage = Math.max(-clip, Math.min(clip, advantage));
+        }
         c.output(Advantage.newBuilder().setSampleId(sample.getSampleId()).setEpoch(sample.getEpoch())
             .setPromptId(sample.getPromptId()).setReward(r).setGroupMean(groupMean).setGlobalStd(s.std)
             .setAdvantage(advantage).build());
-        c.output(ITEMS, new TrainingItem(sample.getSampleId(), sample.getPrompt(), Tensors.values(sample.getEndpoint()),
-            advantage, sample.getPromptSlot() % spec.optimizerSteps));
+        if (trains) {
+          c.output(ITEMS, new TrainingItem(sample.getSampleId(), sample.getPrompt(), Tensors.values(sample.getEndpoint()),
+              advantage, sample.getPromptSlot() % spec.optimizerSteps));
+        }
       }
     }
   }

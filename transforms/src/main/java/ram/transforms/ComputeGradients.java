@@ -24,7 +24,8 @@ import ram.model.VelocityNetwork;
 /**
  * The data-parallel half of an optimizer step: each of the step's shards (dealt by
  * {@link DealToShards}) re-noises its items K times and computes the gradient of its summed RAM
- * loss against the step's parameters (a side input). Shards are independent; only
+ * loss against the step's parameters (a side input); for Flow-GRPO, the summed clipped GRPO loss
+ * over its rollouts' trained steps ({@link GrpoShardGradient}). Shards are independent; only
  * {@link SumGradients} brings them together.
  */
 public final class ComputeGradients
@@ -49,7 +50,7 @@ public final class ComputeGradients
     int s = step;
     return dealt
         .apply("ShardsOfStep", Filter.by((KV<Integer, Iterable<TrainingItem>> kv) -> kv.getKey() / shards == s))
-        .apply("Gradient", ParDo.of(new ShardFn(spec, state, StoreFiles.join(scratch, String.format("step-%03d", step))))
+        .apply("Gradient", ParDo.of(new ShardFn(spec, state, scratch, step))
             .withSideInputs(state))
         .setCoder(SerializableCoder.of(GradientShard.class));
   }
@@ -80,6 +81,7 @@ public final class ComputeGradients
   private static final class ShardFn extends DoFn<KV<Integer, Iterable<TrainingItem>>, GradientShard> {
     private final EpochSpec spec;
     private final PCollectionView<String> state;
+    private final String scratch;
     private final String stepDir;
     private transient VelocityNetwork network;
     private transient ParameterSet reference;
@@ -87,10 +89,11 @@ public final class ComputeGradients
     private transient TrainingState loaded;
     private final StageTimer timer = StageTimer.of("gradient");
 
-    ShardFn(EpochSpec spec, PCollectionView<String> state, String stepDir) {
+    ShardFn(EpochSpec spec, PCollectionView<String> state, String scratch, int step) {
       this.spec = spec;
       this.state = state;
-      this.stepDir = stepDir;
+      this.scratch = scratch;
+      this.stepDir = StoreFiles.join(scratch, String.format("step-%03d", step));
     }
 
     @Setup
@@ -121,9 +124,15 @@ public final class ComputeGradients
       }
       TrainingState s = loaded;
       ParameterSet old = spec.laggedPolicy == LaggedPolicy.EMA ? s.ema() : null;
+      String gradientFile = StoreFiles.join(stepDir, String.format("gradient-shard-%03d.bin", shard));
+      if (spec.isGrpo()) {
+        c.output(GradientShard.of(shard, timer.time(() -> GrpoShardGradient.compute(spec, network, s.theta(), reference, items, scratch)),
+            gradientFile, carried));
+        return;
+      }
       RamGradient.Result r = timer.time(() -> new RamGradient(network, spec.rewardMultiplier)
           .compute(s.theta(), reference, old, renoise(spec, items, network.sampleSize())));
-      c.output(GradientShard.of(shard, r, StoreFiles.join(stepDir, String.format("gradient-shard-%03d.bin", shard)), carried));
+      c.output(GradientShard.of(shard, r, gradientFile, carried));
     }
   }
 }

@@ -57,12 +57,26 @@ public final class EpochSpec implements Serializable {
   public final double adamBeta1;
   public final double adamBeta2;
   public final double adamEpsilon;
+  /** Flow-GRPO's settings, or null: the epoch runs RAM */
+  public final GrpoSettings grpo;
 
+  /** A RAM epoch. */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
       LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
       TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
       double adamBeta1, double adamBeta2, double adamEpsilon) {
+    this(runSeed, epoch, architecture, parentCheckpoint, baseCheckpoint, laggedPolicy, imagesPerPrompt, sampleSteps, cfgScale,
+        timeShift, rewardWeights, advantageMode, rewardMultiplier, renoisings, timeSampler, optimizerSteps, gradientShards,
+        learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, null);
+  }
+
+  /** An epoch of RAM ({@code grpo == null}) or of Flow-GRPO. */
+  public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
+      LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift,
+      Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
+      TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
+      double adamBeta1, double adamBeta2, double adamEpsilon, GrpoSettings grpo) {
     this.runSeed = runSeed;
     this.epoch = epoch;
     this.architecture = architecture;
@@ -85,6 +99,11 @@ public final class EpochSpec implements Serializable {
     this.adamBeta1 = adamBeta1;
     this.adamBeta2 = adamBeta2;
     this.adamEpsilon = adamEpsilon;
+    this.grpo = grpo;
+  }
+
+  public boolean isGrpo() {
+    return grpo != null;
   }
 
   /**

@@ -24,7 +24,8 @@ public final class GradientShard implements Serializable {
   public final long items;
   /**
    * Per diagnostic, its sum over the shard's items (the update reports sum / items): for RAM
-   * {@code loss}, {@code drift_to_reference}, {@code target_square}, {@code frac_flipped}.
+   * {@code loss}, {@code drift_to_reference}, {@code target_square}, {@code frac_flipped}; for
+   * Flow-GRPO {@code loss}, {@code kl}, {@code ratio}, {@code frac_clipped}.
    */
   public final TreeMap<String, Double> sums;
   /** where the state the step started from is stored (shard 0 only), else null */
@@ -52,6 +53,16 @@ public final class GradientShard implements Serializable {
     sums.put("drift_to_reference", r.driftSum());
     sums.put("target_square", r.targetSquareSum());
     sums.put("frac_flipped", (double) r.flippedItems());
+    return of(shard, r.gradientSum(), r.items(), sums, gradientFile, state);
+  }
+
+  /** A shard of Flow-GRPO (rollout, step) pairs. */
+  static GradientShard of(int shard, ram.model.GrpoGradient.Result r, String gradientFile, String state) {
+    TreeMap<String, Double> sums = new TreeMap<>();
+    sums.put("loss", r.lossSum());
+    sums.put("kl", r.klSum());
+    sums.put("ratio", r.ratioSum());
+    sums.put("frac_clipped", (double) r.clippedItems());
     return of(shard, r.gradientSum(), r.items(), sums, gradientFile, state);
   }
 

@@ -17,7 +17,8 @@ import org.apache.parquet.io.SeekableInputStream;
 
 /**
  * Reads the records of a Parquet file of the store outside a pipeline (the driver's metrics and
- * reports), through Beam's {@link FileSystems} so any store URI works.
+ * reports), through Beam's {@link FileSystems} so any store URI works; and writes one file from
+ * inside a stage, for records too large to pass through a shuffle (Flow-GRPO's trajectories).
  */
 public final class ParquetRecords {
 
@@ -54,6 +55,26 @@ public final class ParquetRecords {
       }
     }
     return out;
+  }
+
+  /**
+   * Writes {@code records} as one Snappy-compressed Parquet file at {@code uri}, atomically (a
+   * temporary name, then a rename), so a retried stage simply replaces it.
+   */
+  public static void writeAtomically(String uri, org.apache.avro.Schema schema, List<? extends GenericRecord> records) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try {
+      org.apache.beam.sdk.io.parquet.ParquetIO.Sink sink = org.apache.beam.sdk.io.parquet.ParquetIO.sink(schema)
+          .withCompressionCodec(org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY);
+      sink.open(java.nio.channels.Channels.newChannel(bytes));
+      for (GenericRecord r : records) {
+        sink.write(r);
+      }
+      sink.flush();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(uri + ": cannot encode Parquet", e);
+    }
+    StoreFiles.writeAtomically(uri, bytes.toByteArray());
   }
 
   /** A Parquet {@link InputFile} over a Beam filesystem channel. */

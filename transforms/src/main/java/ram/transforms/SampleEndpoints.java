@@ -49,6 +49,38 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
     return String.format("e%06d-p%05d-g%03d", epoch, slot, g);
   }
 
+  /** Fails the epoch if the policy produced NaN or infinite values: nothing of it may be published. */
+  static void requireFinite(float[] x, EpochSpec spec, int slot, int policyVersion) {
+    for (float v : x) {
+      if (!Float.isFinite(v)) {
+        throw new IllegalStateException("epoch " + spec.epoch + " prompt slot " + slot + ": the policy of epoch "
+            + policyVersion + " produced non-finite endpoints (NaN or infinite values); its checkpoint is broken or training "
+            + "diverged (lower learning_rate); nothing of this epoch is published");
+      }
+    }
+  }
+
+  /** The record of sample {@code g} of a prompt slot. */
+  static Sample sample(EpochSpec spec, KV<Integer, Prompt> slot, int g, long seed, int policyVersion, SamplerSettings settings,
+      ram.schemas.Tensor endpoint) {
+    Prompt prompt = slot.getValue();
+    return Sample.newBuilder()
+        .setSampleId(sampleId(spec.epoch, slot.getKey(), g))
+        .setEpoch(spec.epoch)
+        .setPromptId(prompt.getPromptId())
+        .setPrompt(prompt.getText())
+        .setTag(prompt.getTag())
+        .setMetadataJson(prompt.getMetadataJson())
+        .setPromptSlot(slot.getKey())
+        .setGroupIndex(g)
+        .setSeed(seed)
+        .setPolicyVersion(policyVersion)
+        .setPolicy(spec.laggedPolicy.configName())
+        .setSampler(settings)
+        .setEndpoint(endpoint)
+        .build();
+  }
+
   @Override
   public PCollection<Sample> expand(PCollection<KV<Integer, Prompt>> prompts) {
     return prompts.apply("Sample", ParDo.of(new SampleFn(spec, policyVersion))).setCoder(AvroCoder.of(Sample.class));
@@ -85,32 +117,12 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
       }
       Prompt prompt = slot.getValue();
       float[] x = timer.time(() -> spec.sampler().sample(network, policy, noise, Collections.nCopies(g, prompt.getText())));
-      for (float v : x) {
-        if (!Float.isFinite(v)) {
-          throw new IllegalStateException("epoch " + spec.epoch + " prompt slot " + slot.getKey() + ": the policy of epoch "
-              + policyVersion + " produced non-finite endpoints (NaN or infinite values); its checkpoint is broken or training "
-              + "diverged (lower learning_rate); nothing of this epoch is published");
-        }
-      }
+      requireFinite(x, spec, slot.getKey(), policyVersion);
       SamplerSettings settings = SamplerSettings.newBuilder().setName("euler_ode").setSteps(spec.sampleSteps)
           .setCfgScale(spec.cfgScale).setTimeShift(spec.timeShift).build();
       for (int i = 0; i < g; i++) {
         float[] endpoint = java.util.Arrays.copyOfRange(x, i * dim, (i + 1) * dim);
-        out.output(Sample.newBuilder()
-            .setSampleId(sampleId(spec.epoch, slot.getKey(), i))
-            .setEpoch(spec.epoch)
-            .setPromptId(prompt.getPromptId())
-            .setPrompt(prompt.getText())
-            .setTag(prompt.getTag())
-            .setMetadataJson(prompt.getMetadataJson())
-            .setPromptSlot(slot.getKey())
-            .setGroupIndex(i)
-            .setSeed(seeds[i])
-            .setPolicyVersion(policyVersion)
-            .setPolicy(spec.laggedPolicy.configName())
-            .setSampler(settings)
-            .setEndpoint(Tensors.of(endpoint, network.sampleShape()))
-            .build());
+        out.output(sample(spec, slot, i, seeds[i], policyVersion, settings, Tensors.of(endpoint, network.sampleShape())));
       }
       FaultInjection.reach("sample", spec.epoch);
     }
