@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -98,7 +97,7 @@ public final class FlowMatchingPretrainer {
       NDArray times = manager.create(t);
       NDArray xt = RamLoss.noised(x, e, times.reshape(new Shape(broadcast)));
       double lossValue;
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      try (GradientCollector collector = Autograd.collector()) {
         NDArray v = network.velocity(params, xt, times, prompts);
         NDArray loss = v.sub(RamLoss.pairVelocity(x, e)).square().mean();
         collector.backward(loss);

@@ -1,6 +1,5 @@
 package ram.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -56,7 +55,7 @@ public final class GrpoGradient {
       double lossSum;
       double klSum = 0;
       NDArray ratio;
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      try (GradientCollector collector = Autograd.collector()) {
         NDArray meanTheta = sampler.mean(network, thetaArrays, x, items.step(), items.prompts(), null);
         ratio = GrpoLoss.ratio(SdeStep.logProb(next, meanTheta, sigma), oldLogProb);
         NDArray loss = GrpoLoss.policy(ratio, advantage, clipRange);

@@ -3,7 +3,6 @@ package ram.model;
 import java.util.ArrayList;
 import java.util.List;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -85,7 +84,7 @@ public final class RamGradient {
       }
       double lossSum;
       double driftSum;
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      try (GradientCollector collector = Autograd.collector()) {
         NDArray vTheta = network.velocity(thetaArrays, xt, t, prompts);
         NDArray loss = RamLoss.perItem(vTheta, target).sum();
         collector.backward(loss);

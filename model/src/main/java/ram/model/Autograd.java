@@ -1,0 +1,62 @@
+package ram.model;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.GradientCollector;
+
+/**
+ * Gradient collection that is safe when several workers of one JVM compute gradients at once (the
+ * DirectRunner's threads, an embedded Flink cluster's slots): DJL's PyTorch engine allows one
+ * collecting {@link GradientCollector} per process and throws if a second opens. The collector
+ * returned here waits for the one open elsewhere; forward passes without gradients are not held.
+ */
+public final class Autograd {
+
+  private static final ReentrantLock LOCK = new ReentrantLock();
+
+  private Autograd() {}
+
+  /** Runs {@code work} while no other thread of the process collects gradients (or runs exclusive work). */
+  public static <T> T exclusive(java.util.function.Supplier<T> work) {
+    LOCK.lock();
+    try {
+      return work.get();
+    } finally {
+      LOCK.unlock();
+    }
+  }
+
+  /** A gradient collector, once no other thread of the process holds one; close it to release. */
+  public static GradientCollector collector() {
+    LOCK.lock();
+    try {
+      return new Held(Engine.getInstance().newGradientCollector());
+    } catch (RuntimeException | Error e) {
+      LOCK.unlock();
+      throw e;
+    }
+  }
+
+  private record Held(GradientCollector collector) implements GradientCollector {
+    @Override
+    public void backward(NDArray target) {
+      collector.backward(target);
+    }
+
+    @Override
+    public void zeroGradients() {
+      collector.zeroGradients();
+    }
+
+    @Override
+    public void close() {
+      try {
+        collector.close();
+      } finally {
+        LOCK.unlock();
+      }
+    }
+  }
+}
