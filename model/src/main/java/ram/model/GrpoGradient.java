@@ -62,7 +62,7 @@ public final class GrpoGradient {
         if (meanReference != null) {
           NDArray kl = GrpoLoss.kl(meanTheta, meanReference, sigma);
           klSum = kl.sum().getFloat();
-          loss = loss.add(kl.mul((float) betaKl));
+          loss = loss.add(kl.mul(Scalars.of(kl, betaKl)));
         }
         NDArray total = loss.sum();
         collector.backward(total);

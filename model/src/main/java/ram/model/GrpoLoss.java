@@ -31,6 +31,6 @@ public final class GrpoLoss {
 
   /** {@code mean (mu_theta - mu_ref)^2 / (2 sigma^2)}, per row: the KL of the two steps' Gaussians. */
   public static NDArray kl(NDArray meanTheta, NDArray meanReference, double sigma) {
-    return RamLoss.meanOverSampleDims(meanTheta.sub(meanReference).square()).div((float) (2 * sigma * sigma));
+    return RamLoss.meanOverSampleDims(meanTheta.sub(meanReference).square()).div(Scalars.of(meanTheta, 2 * sigma * sigma));
   }
 }

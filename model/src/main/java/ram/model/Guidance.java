@@ -47,6 +47,6 @@ public final class Guidance {
     NDArray v = network.velocity(parameters, NDArrays.concat(new NDList(x, x)), NDArrays.concat(new NDList(t, t)), rows, encoded);
     NDArray cond = v.get("0:" + batch);
     NDArray uncond = v.get(batch + ":");
-    return uncond.add(cond.sub(uncond).mul((float) scale));
+    return uncond.add(cond.sub(uncond).mul(Scalars.of(uncond, scale)));
   }
 }

@@ -125,7 +125,7 @@ public final class LoraNetwork implements VelocityNetwork {
     float scale = (float) (config.alpha() / config.rank());
     for (int i = 0; i < targetLayers.size(); i++) {
       int index = targetIndices.get(i);
-      NDArray delta = parameters.get(2 * i).matMul(parameters.get(2 * i + 1)).mul(scale);
+      NDArray delta = parameters.get(2 * i).matMul(parameters.get(2 * i + 1)).mul(Scalars.of(x, scale));
       weights.set(index, weights.get(index).add(delta));
     }
     return base.velocity(weights, x, t, prompts);

@@ -33,13 +33,13 @@ public final class SdeStep {
 
   /** The mean of the step: {@code x + dt (v + std^2 / (2 s) (x + (1 - s) v))}. */
   public static NDArray mean(NDArray x, NDArray v, double s, double dt, double std) {
-    NDArray drift = v.add(x.add(v.mul((float) (1 - s))).mul((float) (std * std / (2 * s))));
-    return x.add(drift.mul((float) dt));
+    NDArray drift = v.add(x.add(v.mul(Scalars.of(v, 1 - s))).mul(Scalars.of(v, std * std / (2 * s))));
+    return x.add(drift.mul(Scalars.of(x, dt)));
   }
 
   /** Per row ({@code [B]}): the mean over dimensions of the log-density of {@code next} under N(mu, sigma^2). */
   public static NDArray logProb(NDArray next, NDArray mu, double sigma) {
-    NDArray squared = next.sub(mu).square().div((float) (2 * sigma * sigma));
+    NDArray squared = next.sub(mu).square().div(Scalars.of(mu, 2 * sigma * sigma));
     return RamLoss.meanOverSampleDims(squared).neg().sub((float) (Math.log(sigma) + LOG_SQRT_TWO_PI));
   }
 }

@@ -99,7 +99,7 @@ public final class TransformerOps {
     NDArray qh = q.reshape(new Shape(b, n, heads, dh)).transpose(0, 2, 1, 3);
     NDArray kh = k.reshape(new Shape(b, l, heads, dh)).transpose(0, 2, 3, 1);
     NDArray vh = v.reshape(new Shape(b, l, heads, dh)).transpose(0, 2, 1, 3);
-    NDArray scores = qh.matMul(kh).mul((float) (1.0 / Math.sqrt(dh)));
+    NDArray scores = qh.matMul(kh).mul(Scalars.of(qh, 1.0 / Math.sqrt(dh)));
     if (keyMask != null) {
       scores = scores.add(keyMask);
     }

@@ -33,9 +33,9 @@ import ram.transforms.ParquetRecords;
  * trained): embedded Flink and the DirectRunner give the same checkpoints; DuckDB reads the stored
  * trajectories; the first optimizer step of an epoch is on-policy (ratio 1, nothing clipped); the
  * items trained are exactly the rollouts of groups whose rewards differ, times the trained steps.
- * And {@code ./ram compare} end to end on a tiny budget. Parallelism 1 (two gradient shards on one
- * worker): at parallelism 2 in one JVM, Flow-GRPO's gradients are intermittently corrupted (README,
- * known limits), which this test would catch as a checkpoint mismatch.
+ * And {@code ./ram compare} end to end on a tiny budget. At parallelism 2 the two gradient shards
+ * run in parallel threads of one JVM, where a scalar freed too early once corrupted gradients
+ * ({@link ram.model.Scalars}); a mismatch of the two runners' checkpoints would show it.
  */
 class FlowGrpoTrainingTest {
 
@@ -47,7 +47,7 @@ class FlowGrpoTrainingTest {
   static String[] args(Path out, String runner) {
     return new String[] {"train", "geneval_grpo", "--output_dir", out.toString(), "--runner", runner, "--epochs", "2",
         "--prompts_per_epoch", "4", "--images_per_prompt", "4", "--sample_steps", "4", "--grpo_trained_steps", "3",
-        "--eval_samples", "0", "--parallelism", "1"};
+        "--eval_samples", "0", "--parallelism", "2"};
   }
 
   static String run(int expectedCode, String... args) {
