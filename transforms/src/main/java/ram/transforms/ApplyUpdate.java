@@ -48,13 +48,16 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     return out;
   }
 
-  /** The update itself, without a pipeline: the new state after one step on {@code sum}. */
-  public static TrainingState update(EpochSpec spec, int step, TrainingState before, GradientShard sum) {
+  /**
+   * The update itself, without a pipeline: the new state after one step on {@code gradientSum}
+   * (the sum over {@code items} items, or null when there were none; scaled in place).
+   */
+  public static TrainingState update(EpochSpec spec, int step, TrainingState before, ParameterSet gradientSum, long items) {
     ParameterSet theta = before.theta().copy();
     AdamW.State optimizer = before.optimizer();
-    if (sum.items > 0) {
-      ParameterSet gradient = sum.gradientSum();
-      gradient.scaleInPlace((float) (1.0 / sum.items));
+    if (items > 0) {
+      ParameterSet gradient = gradientSum;
+      gradient.scaleInPlace((float) (1.0 / items));
       if (spec.isGrpo() && spec.grpo.maxGradNorm > 0) {
         gradient.clipNorm(spec.grpo.maxGradNorm);
       }
@@ -86,14 +89,17 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     @ProcessElement
     public void process(ProcessContext c) {
       GradientShard sum = c.element();
-      byte[] updated = timer.time(() -> update(spec, step, TrainingState.fromBytes(StoreFiles.read(sum.state)), sum).toBytes());
+      ParameterSet gradientSum = sum.items > 0 ? sum.gradientSum() : null;
+      double gradientNorm = gradientSum == null ? 0 : gradientSum.norm() / sum.items; // before the update scales it
+      byte[] updated = timer.time(() -> update(spec, step, TrainingState.fromBytes(StoreFiles.read(sum.state)), gradientSum, sum.items)
+          .toBytes());
       StoreFiles.writeAtomically(stateFile, updated);
       FaultInjection.reach("update", spec.epoch);
       c.output(stateFile);
       if (sum.items > 0) {
         sum.sums.forEach((name, value) -> metric(c, name, value / sum.items));
         if (spec.isGrpo()) {
-          metric(c, "grad_norm", sum.gradientSum().norm() / sum.items);
+          metric(c, "grad_norm", gradientNorm);
         }
       }
       metric(c, "items", sum.items);
