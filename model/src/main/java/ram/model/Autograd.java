@@ -18,16 +18,6 @@ public final class Autograd {
 
   private Autograd() {}
 
-  /** Runs {@code work} while no other thread of the process collects gradients (or runs exclusive work). */
-  public static <T> T exclusive(java.util.function.Supplier<T> work) {
-    LOCK.lock();
-    try {
-      return work.get();
-    } finally {
-      LOCK.unlock();
-    }
-  }
-
   /** A gradient collector, once no other thread of the process holds one; close it to release. */
   public static GradientCollector collector() {
     LOCK.lock();

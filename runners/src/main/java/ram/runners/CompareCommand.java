@@ -61,6 +61,8 @@ final class CompareCommand {
             + "optimizer steps per epoch (" + ramSteps + ", " + grpoSteps + ")");
       }
     }
+    Main.selectDevice(ram); // device and libtorch threads from the resolved configs, overrides included
+    Runners.configureEngineThreads(ram.getInt("parallelism"));
     ram = ram.with("eval_every", evalEvery / ramSteps);
     grpo = grpo.with("epochs", budget / grpoSteps).with("eval_every", evalEvery / grpoSteps);
     Path dir = parsed.options.containsKey("out") ? Path.of(parsed.options.get("out")).toAbsolutePath().normalize()

@@ -98,12 +98,7 @@ public final class Main {
           Runners.configureEngineThreads(config.getInt("parallelism"));
           Bench.run(args[1], config, out);
         }
-        case "compare" -> {
-          RunConfig config = loadConfig(new String[] {"compare", args.length > 1 ? args[1] : "--"}, home);
-          selectDevice(config);
-          Runners.configureEngineThreads(config.getInt("parallelism"));
-          CompareCommand.run(args, home, out);
-        }
+        case "compare" -> CompareCommand.run(args, home, out);
         case "rescore" -> RescoreCommand.run(args, home, out);
         case "export" -> ExportCommand.run(args, home, out);
         case "flink" -> FlinkCommand.run(args, home, out);

@@ -38,8 +38,11 @@ public final class RunConfig {
     String stem = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     LinkedHashMap<String, Object> values = new LinkedHashMap<>();
     parseYaml(file).forEach((k, v) -> values.put(k, check(file + ": key '" + k + "'", k, v)));
-    overrides.forEach((k, v) -> values.put(k, check("override --" + k, k, parseOverride(k, v))));
-    return new RunConfig(stem, values);
+    RunConfig config = new RunConfig(stem, values);
+    for (Map.Entry<String, String> o : overrides.entrySet()) {
+      config = config.withOverride(o.getKey(), o.getValue());
+    }
+    return config;
   }
 
   /** Reads a YAML mapping; malformed YAML or a non-mapping is an error naming the file. */

@@ -56,12 +56,11 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     ParameterSet theta = before.theta().copy();
     AdamW.State optimizer = before.optimizer();
     if (items > 0) {
-      ParameterSet gradient = gradientSum;
-      gradient.scaleInPlace((float) (1.0 / items));
+      gradientSum.scaleInPlace((float) (1.0 / items));
       if (spec.isGrpo() && spec.grpo.maxGradNorm > 0) {
-        gradient.clipNorm(spec.grpo.maxGradNorm);
+        gradientSum.clipNorm(spec.grpo.maxGradNorm);
       }
-      optimizer = spec.optimizer().step(theta, gradient, optimizer);
+      optimizer = spec.optimizer().step(theta, gradientSum, optimizer);
       if (!theta.allFinite()) {
         throw new IllegalStateException("epoch " + spec.epoch + " step " + step
             + ": the update produced non-finite parameters; lower learning_rate or reward_multiplier");
