@@ -21,6 +21,14 @@ import ai.djl.ndarray.types.Shape;
  * tokens make "red" or "circle" one token that the image can attend to and that the pooled
  * prompt (the mean of the begin and word tokens) does not dilute among 40 characters; character
  * tokens keep each letter, with its place in its word, for the OCR world's arbitrary strings.
+ *
+ * <p>Optionally ({@code wordIds}) a word token also gets an identity: the sum of two rows of a
+ * learned table of {@value #WORD_IDS} hashed buckets, for every word without a quote (the quoted strings of the
+ * OCR world are letters to draw, not meanings). Bags of (symbol, position) pairs make words that
+ * share pairs share most of their embedding: "red" is two thirds of "reads", "black" half of
+ * "blue", and the first base learned the frequent one of each pair and confused the other with it.
+ * The identity row enters with a gain of {@value #WORD_ID_GAIN} (its one-hot entries), so that a
+ * zero-initialised table grown onto a trained encoder moves as fast as the rest.
  * The empty prompt (the unconditional prompt of classifier-free guidance) is the begin token
  * alone. Parameters live under {@code text.*}.
  */
@@ -32,23 +40,46 @@ public final class CharTextEncoder {
   public static final int VOCABULARY = 98;
   /** Characters of a word that its word token sees (and in-word positions of character tokens). */
   public static final int WORD_CHARS = 12;
+  /** Hash buckets of the word identities (a power of two). */
+  public static final int WORD_IDS = 1024;
+  /** The value of a word's identity one-hot entry (a learning-rate gain for the identity table). */
+  static final float WORD_ID_GAIN = 10f;
   private static final float MASKED = -1e4f;
 
   private final int width;
   private final int layers;
   private final int heads;
+  private final boolean wordIds;
 
   /**
    * One batch of prompts as engine arrays: {@code length} character tokens (begin included) then
-   * {@code words} word tokens per prompt, padded; masks cover the concatenation.
+   * {@code words} word tokens per prompt, padded; masks cover the concatenation. {@code wordIds} is
+   * null without word identities.
    */
-  public record Tokens(NDArray oneHot, NDArray inWord, NDArray wordBags, NDArray additiveMask, NDArray poolMask, int length,
-      int words) {}
+  public record Tokens(NDArray oneHot, NDArray inWord, NDArray wordBags, NDArray wordIds, NDArray additiveMask,
+      NDArray poolMask, int length, int words) {}
 
-  public CharTextEncoder(int width, int layers, int heads) {
+  public CharTextEncoder(int width, int layers, int heads, boolean wordIds) {
     this.width = width;
     this.layers = layers;
     this.heads = heads;
+    this.wordIds = wordIds;
+  }
+
+  /**
+   * The two identity buckets of a word (the low and the next ten bits of its FNV-1a hash), or null
+   * for a quoted word, which has none. Its identity is the sum of both rows: two words that share
+   * one bucket still differ by the other (none of the worlds' 47 prompt words share both).
+   */
+  static int[] wordIds(String word) {
+    if (word.indexOf('"') >= 0) {
+      return null;
+    }
+    int h = 0x811c9dc5;
+    for (int i = 0; i < word.length(); i++) {
+      h = (h ^ word.charAt(i)) * 0x01000193;
+    }
+    return new int[] {h & (WORD_IDS - 1), (h >>> 10) & (WORD_IDS - 1)};
   }
 
   /** The symbol of a character. */
@@ -66,6 +97,9 @@ public final class CharTextEncoder {
     p.put("text.in_word", new int[] {WORD_CHARS, width}, gaussians(random, WORD_CHARS * width, 0.5));
     // a word token sums up to WORD_CHARS rows: scaled so that it starts at about unit variance
     p.put("text.word", new int[] {VOCABULARY * WORD_CHARS, width}, gaussians(random, VOCABULARY * WORD_CHARS * width, 1 / Math.sqrt(5)));
+    if (wordIds) { // a sum of two rows: unit variance after the gain
+      p.put("text.word_id", new int[] {WORD_IDS, width}, gaussians(random, WORD_IDS * width, 1 / (WORD_ID_GAIN * Math.sqrt(2))));
+    }
     for (int l = 0; l < layers; l++) {
       TransformerOps.putLinear(p, random, "text.layer" + l + ".attn.qkv", width, 3 * width, false);
       TransformerOps.putLinear(p, random, "text.layer" + l + ".attn.out", width, width, false);
@@ -104,6 +138,7 @@ public final class CharTextEncoder {
     float[] oneHot = new float[batch * length * VOCABULARY];
     float[] inWord = new float[batch * length * WORD_CHARS];
     float[] bags = new float[batch * words * bag];
+    float[] ids = wordIds ? new float[batch * words * WORD_IDS] : null;
     int total = length + words;
     float[] additive = new float[batch * total];
     float[] pool = new float[batch * total];
@@ -125,6 +160,12 @@ public final class CharTextEncoder {
           continue;
         }
         int[] span = w.get(k);
+        int[] id = ids == null ? null : wordIds(s.substring(span[0], span[1]));
+        if (id != null) {
+          for (int bucket : id) {
+            ids[(b * words + k) * WORD_IDS + bucket] += WORD_ID_GAIN;
+          }
+        }
         for (int j = 0; j < span[1] - span[0]; j++) {
           int pos = Math.min(j, WORD_CHARS - 1);
           inWord[(b * length + 1 + span[0] + j) * WORD_CHARS + pos] = 1f;
@@ -136,6 +177,7 @@ public final class CharTextEncoder {
     }
     return new Tokens(manager.create(oneHot, new Shape(batch, length, VOCABULARY)),
         manager.create(inWord, new Shape(batch, length, WORD_CHARS)), manager.create(bags, new Shape(batch, words, bag)),
+        ids == null ? null : manager.create(ids, new Shape(batch, words, WORD_IDS)),
         manager.create(additive, new Shape(batch, 1, 1, total)), manager.create(pool, new Shape(batch, total, 1)), length, words);
   }
 
@@ -169,6 +211,9 @@ public final class CharTextEncoder {
         .add(manager.create(positions, new Shape(1, tokens.length(), width)))
         .add(tokens.inWord().matMul(p.get("text.in_word")));
     NDArray words = tokens.wordBags().matMul(p.get("text.word"));
+    if (tokens.wordIds() != null) {
+      words = words.add(tokens.wordIds().matMul(p.get("text.word_id")));
+    }
     NDArray h = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(chars, words), 1);
     for (int l = 0; l < layers; l++) {
       String name = "text.layer" + l;

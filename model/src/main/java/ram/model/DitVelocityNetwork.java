@@ -27,18 +27,26 @@ import ai.djl.ndarray.types.Shape;
 public final class DitVelocityNetwork implements VelocityNetwork {
 
   /** Hyper-parameters of one DiT size. */
-  public record Config(int imageSize, int patch, int width, int depth, int heads, int textLayers, int timeFeatures) {
+  public record Config(int imageSize, int patch, int width, int depth, int heads, int textLayers, int timeFeatures,
+      boolean wordIds) {
 
-    /** The architecture name, encoding the size: e.g. {@code dit-32px-p4-d128-l4-w} ({@code -w}: word tokens in the text encoder). */
+    /**
+     * The architecture name, encoding the size: e.g. {@code dit-32px-p4-d128-l4-wi} ({@code -w}: word
+     * tokens in the text encoder; {@code -wi}: with word identities, see {@link CharTextEncoder}).
+     */
     public String architecture() {
-      return "dit-" + imageSize + "px-p" + patch + "-d" + width + "-l" + depth + "-w";
+      return "dit-" + imageSize + "px-p" + patch + "-d" + width + "-l" + depth + (wordIds ? "-wi" : "-w");
     }
   }
 
-  /** The shipped base model's size: about 1.9 M parameters. */
-  public static final Config BASE = new Config(32, 4, 128, 4, 4, 2, 128);
+  /** The shipped base model's size: about 2.2 M parameters. */
+  public static final Config BASE = new Config(32, 4, 128, 4, 4, 2, 128, true);
+  /** The base before word identities: the first two pretraining stages, which the shipped base grew from. */
+  public static final Config BASE_WORD_BAGS = new Config(32, 4, 128, 4, 4, 2, 128, false);
   /** A smaller sibling for fast tests and experiments. */
-  public static final Config SMALL = new Config(32, 4, 64, 2, 2, 1, 64);
+  public static final Config SMALL = new Config(32, 4, 64, 2, 2, 1, 64, false);
+  /** {@link #SMALL} with word identities, for tests of growing a word-bag model. */
+  public static final Config SMALL_WORD_IDS = new Config(32, 4, 64, 2, 2, 1, 64, true);
 
   private static final int CHANNELS = 3;
   private final Config config;
@@ -53,7 +61,7 @@ public final class DitVelocityNetwork implements VelocityNetwork {
       throw new IllegalArgumentException("DiT config " + config + ": image size must be a multiple of the patch and width of the heads");
     }
     this.config = config;
-    this.text = new CharTextEncoder(config.width(), config.textLayers(), config.heads());
+    this.text = new CharTextEncoder(config.width(), config.textLayers(), config.heads(), config.wordIds());
     this.grid = config.imageSize() / config.patch();
     this.patchDim = CHANNELS * config.patch() * config.patch();
     this.positions = positions2d(grid, config.width());
@@ -175,7 +183,7 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     long d = config.width();
     long l = chars + words;
     return 2L * chars * (CharTextEncoder.VOCABULARY + CharTextEncoder.WORD_CHARS) * d
-        + 2L * words * CharTextEncoder.VOCABULARY * CharTextEncoder.WORD_CHARS * d
+        + 2L * words * (CharTextEncoder.VOCABULARY * CharTextEncoder.WORD_CHARS + (config.wordIds() ? CharTextEncoder.WORD_IDS : 0)) * d
         + config.textLayers() * (2 * l * d * 3 * d + 2 * l * d * d + 2 * 2 * l * l * d + 2 * 2 * l * d * 4 * d);
   }
 

@@ -34,7 +34,10 @@ class DitVelocityNetworkTest {
 
   /** Parameters with every adaLN-Zero layer perturbed, so that all blocks and the output layer contribute. */
   private ParameterSet trainedLooking(long seed) {
-    ParameterSet p = network.initialize(seed);
+    return perturbed(network.initialize(seed), seed);
+  }
+
+  private static ParameterSet perturbed(ParameterSet p, long seed) {
     float[] noise = Noise.gaussian(seed, 1 << 16);
     int k = 0;
     for (String name : p.names()) {
@@ -50,11 +53,54 @@ class DitVelocityNetworkTest {
 
   @Test
   void baseParameterCountIsWithinBudget() {
-    DitVelocityNetwork base = (DitVelocityNetwork) Networks.create("dit-32px-p4-d128-l4-w");
+    DitVelocityNetwork base = (DitVelocityNetwork) Networks.create("dit-32px-p4-d128-l4-wi");
     long n = base.initialize(0).size();
-    assertEquals(2_106_672, n);
+    assertEquals(2_237_744, n);
+    assertEquals(2_106_672 + CharTextEncoder.WORD_IDS * 128, n);
+    assertEquals(2_106_672, Networks.create("dit-32px-p4-d128-l4-w").initialize(0).size());
     assertTrue(n <= 5_000_000);
     assertArrayEquals(new int[] {3, 32, 32}, base.sampleShape());
+  }
+
+  @Test
+  void noTwoWordsOfTheWorldsShareBothIdentityBuckets() {
+    List<String> words = List.of("a", "above", "an", "and", "below", "black", "blue", "brown", "circle", "circles", "cross",
+        "crosses", "four", "green", "image", "label", "left", "of", "on", "orange", "painted", "photo", "picture", "pink",
+        "poster", "purple", "reads", "red", "right", "says", "sign", "square", "squares", "star", "stars", "text", "that",
+        "the", "three", "triangle", "triangles", "two", "wall", "white", "with", "word", "yellow");
+    java.util.Set<List<Integer>> seen = new java.util.HashSet<>();
+    for (String w : words) {
+      int[] ids = CharTextEncoder.wordIds(w);
+      assertTrue(ids[0] >= 0 && ids[0] < CharTextEncoder.WORD_IDS && ids[1] >= 0 && ids[1] < CharTextEncoder.WORD_IDS);
+      assertTrue(seen.add(List.of(Math.min(ids[0], ids[1]), Math.max(ids[0], ids[1]))), w);
+    }
+    assertEquals(null, CharTextEncoder.wordIds("\"CAT\""));
+  }
+
+  @Test
+  void zeroWordIdentitiesGiveTheWordBagNetworkExactly() {
+    DitVelocityNetwork bags = new DitVelocityNetwork(DitVelocityNetwork.BASE_WORD_BAGS);
+    DitVelocityNetwork ids = new DitVelocityNetwork(DitVelocityNetwork.BASE);
+    ParameterSet p = perturbed(bags.initialize(6), 6);
+    ParameterSet grown = new ParameterSet();
+    ParameterSet random = new ParameterSet();
+    int[] table = {CharTextEncoder.WORD_IDS, 128};
+    for (String name : ids.parameterNames()) {
+      boolean identities = name.equals("text.word_id");
+      grown.put(name, identities ? table : p.shape(name), identities ? new float[table[0] * table[1]] : p.get(name).clone());
+      random.put(name, identities ? table : p.shape(name), identities ? Noise.gaussian(3, table[0] * table[1]) : p.get(name));
+    }
+    float[] x = Noise.gaussian(4, 3 * bags.sampleSize());
+    float[] expected = velocity(bags, p, x, 0.7f, PROMPTS);
+    assertArrayEquals(expected, velocity(ids, grown, x, 0.7f, PROMPTS));
+    float[] withIdentities = velocity(ids, random, x, 0.7f, PROMPTS);
+    int d = bags.sampleSize();
+    assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(expected, 0, d), java.util.Arrays.copyOfRange(withIdentities, 0, d)));
+    assertArrayEquals(java.util.Arrays.copyOfRange(expected, d, 2 * d), java.util.Arrays.copyOfRange(withIdentities, d, 2 * d),
+        "the empty prompt has no words, so no identities");
+    // the quoted word has no identity, but the template words do: the OCR prompt changes too
+    assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(expected, 2 * d, 3 * d),
+        java.util.Arrays.copyOfRange(withIdentities, 2 * d, 3 * d)));
   }
 
   @Test

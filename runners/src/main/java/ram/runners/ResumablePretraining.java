@@ -154,20 +154,40 @@ final class ResumablePretraining {
     return TrainingState.fromBase(initialWeights(seed));
   }
 
-  /** A random initialisation, or the weights of {@code pretrain_init} (continued pretraining). */
+  /**
+   * A random initialisation, or the weights of {@code pretrain_init} (continued pretraining). A
+   * checkpoint of a smaller architecture whose parameters are all present here with the same shapes
+   * is grown: the parameters it lacks start at zero, which for a table added to a sum (the word
+   * identities) leaves the network's function unchanged.
+   */
   private ParameterSet initialWeights(long seed) {
     if (!config.has("pretrain_init")) {
       return network.initialize(seed);
     }
     Path init = config.path("pretrain_init", home);
     ImageModels.Loaded loaded = ImageModels.load(init);
-    if (!loaded.network().architecture().equals(network.architecture())) {
-      throw new ConfigException("pretrain_init " + init + " holds a " + loaded.network().architecture()
-          + " model; this pretraining is a " + network.architecture());
-    }
     ParameterSet theta = loaded.theta();
-    out.printf("pretrain: continuing from the weights of %s%n", init);
-    return theta;
+    if (loaded.network().architecture().equals(network.architecture())) {
+      out.printf("pretrain: continuing from the weights of %s%n", init);
+      return theta;
+    }
+    ParameterSet grown = network.initialize(seed);
+    java.util.List<String> added = new java.util.ArrayList<>(grown.names());
+    for (String name : theta.names()) {
+      if (!grown.names().contains(name) || !java.util.Arrays.equals(grown.shape(name), theta.shape(name))) {
+        throw new ConfigException("pretrain_init " + init + " holds a " + loaded.network().architecture()
+            + " model; this pretraining is a " + network.architecture() + ", which has no parameter " + name + " of shape "
+            + java.util.Arrays.toString(theta.shape(name)));
+      }
+      added.remove(name);
+    }
+    ParameterSet weights = new ParameterSet();
+    for (String name : grown.names()) {
+      weights.put(name, grown.shape(name), added.contains(name) ? new float[grown.get(name).length] : theta.get(name).clone());
+    }
+    out.printf("pretrain: growing the %s weights of %s into a %s; new parameters start at zero: %s%n",
+        loaded.network().architecture(), init, network.architecture(), added);
+    return weights;
   }
 
   private String settings() {

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.model.CharTextEncoder;
 import ram.model.Checkpoint;
 import ram.model.ParameterSet;
 import ram.model.TrainingData;
@@ -102,6 +103,29 @@ class ImagePretrainingTest {
     ConfigException e = assertThrows(ConfigException.class, () -> Pretrain.runMixture(RunConfig.load(wrongFile, Map.of()), HOME,
         new PrintStream(new ByteArrayOutputStream())));
     assertTrue(e.getMessage().contains("pretrain_init") && e.getMessage().contains("dit-32px-p4-d64-l2-w"), e.getMessage());
+  }
+
+  @Test
+  void aWordBagModelGrowsWordIdentitiesThatStartAtZero(@TempDir Path tmp) throws Exception {
+    Path first = Files.createDirectories(tmp.resolve("first"));
+    pretrain(first, 2);
+    Path grown = Files.createDirectories(tmp.resolve("grown"));
+    Path file = config(grown, 2);
+    Files.writeString(file, Files.readString(file).replace("pretrain_learning_rate: 1.0e-3", "pretrain_learning_rate: 1.0e-12")
+        .replace("dit-32px-p4-d64-l2-w", "dit-32px-p4-d64-l2-wi") + "pretrain_init: " + first.resolve("base") + "\n");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Path base = Pretrain.runMixture(RunConfig.load(file, Map.of()), HOME, new PrintStream(log));
+    assertTrue(log.toString().contains("new parameters start at zero: [text.word_id]"), log.toString());
+    ParameterSet init = Checkpoint.decodeTheta(Checkpoint.readDirectory(first.resolve("base")), "first");
+    ParameterSet continued = Checkpoint.decodeTheta(Checkpoint.readDirectory(base), "grown");
+    assertEquals(init.size() + CharTextEncoder.WORD_IDS * 64, continued.size());
+    for (String name : continued.names()) {
+      float[] b = continued.get(name);
+      float[] a = name.equals("text.word_id") ? new float[b.length] : init.get(name);
+      for (int i = 0; i < a.length; i++) {
+        assertEquals(a[i], b[i], 1e-6, name);
+      }
+    }
   }
 
   @Test
