@@ -73,15 +73,20 @@ class ImagePretrainingTest {
         new PrintStream(new ByteArrayOutputStream())));
   }
 
+  /** Two steps of {@code model} from {@code init}'s weights at a negligible learning rate; returns the base checkpoint. */
+  private static Path continueFrom(Path dir, Path init, String model, PrintStream log) throws Exception {
+    Path file = config(Files.createDirectories(dir), 2);
+    Files.writeString(file, Files.readString(file).replace("pretrain_learning_rate: 1.0e-3", "pretrain_learning_rate: 1.0e-12")
+        .replace("dit-32px-p4-d64-l2-w", model) + "pretrain_init: " + init + "\n");
+    return Pretrain.runMixture(RunConfig.load(file, Map.of()), HOME, log);
+  }
+
   @Test
   void continuedPretrainingStartsFromItsInitAndRecordsItsProvenance(@TempDir Path tmp) throws Exception {
     Path first = Files.createDirectories(tmp.resolve("first"));
     pretrain(first, 2);
-    Path second = Files.createDirectories(tmp.resolve("second"));
-    Path file = config(second, 2);
-    Files.writeString(file, Files.readString(file).replace("pretrain_learning_rate: 1.0e-3", "pretrain_learning_rate: 1.0e-12")
-        + "pretrain_init: " + first.resolve("base") + "\n");
-    Path base = Pretrain.runMixture(RunConfig.load(file, Map.of()), HOME, new PrintStream(new ByteArrayOutputStream()));
+    Path base = continueFrom(tmp.resolve("second"), first.resolve("base"), "dit-32px-p4-d64-l2-w",
+        new PrintStream(new ByteArrayOutputStream()));
     ParameterSet init = Checkpoint.decodeTheta(Checkpoint.readDirectory(first.resolve("base")), "first");
     ParameterSet continued = Checkpoint.decodeTheta(Checkpoint.readDirectory(base), "second");
     double largest = 0;
@@ -96,12 +101,8 @@ class ImagePretrainingTest {
     String manifest = Files.readString(base.resolve(Checkpoint.MANIFEST));
     assertTrue(manifest.contains("\"init\"") && manifest.contains("\"seed\": 3"), manifest);
 
-    Path wrong = Files.createDirectories(tmp.resolve("wrong"));
-    Path wrongFile = config(wrong, 2);
-    Files.writeString(wrongFile, Files.readString(wrongFile).replace("dit-32px-p4-d64-l2-w", "dit-32px-p4-d128-l4-w")
-        + "pretrain_init: " + first.resolve("base") + "\n");
-    ConfigException e = assertThrows(ConfigException.class, () -> Pretrain.runMixture(RunConfig.load(wrongFile, Map.of()), HOME,
-        new PrintStream(new ByteArrayOutputStream())));
+    ConfigException e = assertThrows(ConfigException.class, () -> continueFrom(tmp.resolve("wrong"), first.resolve("base"),
+        "dit-32px-p4-d128-l4-w", new PrintStream(new ByteArrayOutputStream())));
     assertTrue(e.getMessage().contains("pretrain_init") && e.getMessage().contains("dit-32px-p4-d64-l2-w"), e.getMessage());
   }
 
@@ -109,12 +110,8 @@ class ImagePretrainingTest {
   void aWordBagModelGrowsWordIdentitiesThatStartAtZero(@TempDir Path tmp) throws Exception {
     Path first = Files.createDirectories(tmp.resolve("first"));
     pretrain(first, 2);
-    Path grown = Files.createDirectories(tmp.resolve("grown"));
-    Path file = config(grown, 2);
-    Files.writeString(file, Files.readString(file).replace("pretrain_learning_rate: 1.0e-3", "pretrain_learning_rate: 1.0e-12")
-        .replace("dit-32px-p4-d64-l2-w", "dit-32px-p4-d64-l2-wi") + "pretrain_init: " + first.resolve("base") + "\n");
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Path base = Pretrain.runMixture(RunConfig.load(file, Map.of()), HOME, new PrintStream(log));
+    Path base = continueFrom(tmp.resolve("grown"), first.resolve("base"), "dit-32px-p4-d64-l2-wi", new PrintStream(log));
     assertTrue(log.toString().contains("new parameters start at zero: [text.word_id]"), log.toString());
     ParameterSet init = Checkpoint.decodeTheta(Checkpoint.readDirectory(first.resolve("base")), "first");
     ParameterSet continued = Checkpoint.decodeTheta(Checkpoint.readDirectory(base), "grown");
