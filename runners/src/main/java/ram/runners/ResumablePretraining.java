@@ -6,6 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -172,17 +175,18 @@ final class ResumablePretraining {
       return theta;
     }
     ParameterSet grown = network.initialize(seed);
-    java.util.List<String> added = new java.util.ArrayList<>(grown.names());
+    List<String> names = grown.names();
+    List<String> added = new ArrayList<>(names);
     for (String name : theta.names()) {
-      if (!grown.names().contains(name) || !java.util.Arrays.equals(grown.shape(name), theta.shape(name))) {
+      if (!names.contains(name) || !Arrays.equals(grown.shape(name), theta.shape(name))) {
         throw new ConfigException("pretrain_init " + init + " holds a " + loaded.network().architecture()
             + " model; this pretraining is a " + network.architecture() + ", which has no parameter " + name + " of shape "
-            + java.util.Arrays.toString(theta.shape(name)));
+            + Arrays.toString(theta.shape(name)));
       }
       added.remove(name);
     }
     ParameterSet weights = new ParameterSet();
-    for (String name : grown.names()) {
+    for (String name : names) {
       weights.put(name, grown.shape(name), added.contains(name) ? new float[grown.get(name).length] : theta.get(name).clone());
     }
     out.printf("pretrain: growing the %s weights of %s into a %s; new parameters start at zero: %s%n",
