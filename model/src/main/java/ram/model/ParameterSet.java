@@ -84,6 +84,21 @@ public final class ParameterSet {
     return c;
   }
 
+  /**
+   * These values in {@code layout}'s names and shapes: each of this set's tensors is copied to the
+   * same name, which must exist there with the same shape; names this set lacks start at zero.
+   */
+  public ParameterSet grownInto(ParameterSet layout) {
+    for (String name : values.keySet()) {
+      if (!layout.shapes.containsKey(name) || !Arrays.equals(layout.shapes.get(name), shapes.get(name))) {
+        throw new IllegalArgumentException("no parameter " + name + " of shape " + Arrays.toString(shapes.get(name)));
+      }
+    }
+    ParameterSet c = new ParameterSet();
+    layout.values.forEach((k, v) -> c.put(k, layout.shapes.get(k), values.containsKey(k) ? values.get(k).clone() : new float[v.length]));
+    return c;
+  }
+
   /** Adds {@code other} into this, element by element (same names and shapes required). */
   public void addInPlace(ParameterSet other) {
     requireSameLayout(other);

@@ -82,14 +82,10 @@ class DitVelocityNetworkTest {
     DitVelocityNetwork bags = new DitVelocityNetwork(DitVelocityNetwork.BASE_WORD_BAGS);
     DitVelocityNetwork ids = new DitVelocityNetwork(DitVelocityNetwork.BASE);
     ParameterSet p = perturbed(bags.initialize(6), 6);
-    ParameterSet grown = new ParameterSet();
-    ParameterSet random = new ParameterSet();
-    int[] table = {CharTextEncoder.WORD_IDS, 128};
-    for (String name : ids.parameterNames()) {
-      boolean identities = name.equals("text.word_id");
-      grown.put(name, identities ? table : p.shape(name), identities ? new float[table[0] * table[1]] : p.get(name).clone());
-      random.put(name, identities ? table : p.shape(name), identities ? Noise.gaussian(3, table[0] * table[1]) : p.get(name));
-    }
+    ParameterSet grown = p.grownInto(ids.initialize(0));
+    ParameterSet random = p.grownInto(ids.initialize(0));
+    float[] table = random.get("text.word_id");
+    System.arraycopy(Noise.gaussian(3, table.length), 0, table, 0, table.length);
     float[] x = Noise.gaussian(4, 3 * bags.sampleSize());
     float[] expected = velocity(bags, p, x, 0.7f, PROMPTS);
     assertArrayEquals(expected, velocity(ids, grown, x, 0.7f, PROMPTS));

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -174,21 +173,15 @@ final class ResumablePretraining {
       out.printf("pretrain: continuing from the weights of %s%n", init);
       return theta;
     }
-    ParameterSet grown = network.initialize(seed);
-    List<String> names = grown.names();
-    List<String> added = new ArrayList<>(names);
-    for (String name : theta.names()) {
-      if (!names.contains(name) || !Arrays.equals(grown.shape(name), theta.shape(name))) {
-        throw new ConfigException("pretrain_init " + init + " holds a " + loaded.network().architecture()
-            + " model; this pretraining is a " + network.architecture() + ", which has no parameter " + name + " of shape "
-            + Arrays.toString(theta.shape(name)));
-      }
-      added.remove(name);
+    ParameterSet weights;
+    try {
+      weights = theta.grownInto(network.initialize(seed));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("pretrain_init " + init + " holds a " + loaded.network().architecture()
+          + " model; this pretraining is a " + network.architecture() + ", which has " + e.getMessage());
     }
-    ParameterSet weights = new ParameterSet();
-    for (String name : names) {
-      weights.put(name, grown.shape(name), added.contains(name) ? new float[grown.get(name).length] : theta.get(name).clone());
-    }
+    List<String> added = new ArrayList<>(weights.names());
+    added.removeAll(theta.names());
     out.printf("pretrain: growing the %s weights of %s into a %s; new parameters start at zero: %s%n",
         loaded.network().architecture(), init, network.architecture(), added);
     return weights;
