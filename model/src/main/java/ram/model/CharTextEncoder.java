@@ -97,8 +97,8 @@ public final class CharTextEncoder {
     p.put("text.in_word", new int[] {WORD_CHARS, width}, gaussians(random, WORD_CHARS * width, 0.5));
     // a word token sums up to WORD_CHARS rows: scaled so that it starts at about unit variance
     p.put("text.word", new int[] {VOCABULARY * WORD_CHARS, width}, gaussians(random, VOCABULARY * WORD_CHARS * width, 1 / Math.sqrt(5)));
-    if (wordIds) { // a sum of two rows: unit variance after the gain
-      p.put("text.word_id", new int[] {WORD_IDS, width}, gaussians(random, WORD_IDS * width, 1 / (WORD_ID_GAIN * Math.sqrt(2))));
+    if (wordIds) { // zero: a table grown onto a trained encoder changes nothing at first (its gradient needs no value)
+      p.put("text.word_id", new int[] {WORD_IDS, width}, new float[WORD_IDS * width]);
     }
     for (int l = 0; l < layers; l++) {
       TransformerOps.putLinear(p, random, "text.layer" + l + ".attn.qkv", width, 3 * width, false);

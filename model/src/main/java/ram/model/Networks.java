@@ -12,9 +12,11 @@ public final class Networks {
   static {
     FACTORIES.put(ToyVelocityMlp.ARCHITECTURE, ToyVelocityMlp::new);
     FACTORIES.put(DitVelocityNetwork.BASE.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.BASE));
+    FACTORIES.put(DitVelocityNetwork.BASE_PIXEL_HEAD.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.BASE_PIXEL_HEAD));
     FACTORIES.put(DitVelocityNetwork.BASE_WORD_BAGS.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.BASE_WORD_BAGS));
     FACTORIES.put(DitVelocityNetwork.SMALL.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL));
     FACTORIES.put(DitVelocityNetwork.SMALL_WORD_IDS.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL_WORD_IDS));
+    FACTORIES.put(DitVelocityNetwork.SMALL_PIXEL_HEAD.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL_PIXEL_HEAD));
   }
 
   private Networks() {}

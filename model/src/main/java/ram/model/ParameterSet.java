@@ -86,7 +86,8 @@ public final class ParameterSet {
 
   /**
    * These values in {@code layout}'s names and shapes: each of this set's tensors is copied to the
-   * same name, which must exist there with the same shape; names this set lacks start at zero.
+   * same name, which must exist there with the same shape; names this set lacks keep the layout's
+   * values (pass a fresh initialization: networks initialise what they add so that it starts at no effect).
    */
   public ParameterSet grownInto(ParameterSet layout) {
     for (String name : values.keySet()) {
@@ -95,7 +96,7 @@ public final class ParameterSet {
       }
     }
     ParameterSet c = new ParameterSet();
-    layout.values.forEach((k, v) -> c.put(k, layout.shapes.get(k), values.containsKey(k) ? values.get(k).clone() : new float[v.length]));
+    layout.values.forEach((k, v) -> c.put(k, layout.shapes.get(k), (values.containsKey(k) ? values.get(k) : v).clone()));
     return c;
   }
 

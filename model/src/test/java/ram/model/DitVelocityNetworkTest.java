@@ -100,6 +100,28 @@ class DitVelocityNetworkTest {
   }
 
   @Test
+  void aGrownPixelHeadStartsAsTheNetworkWithoutItAndThenRefinesIt() {
+    DitVelocityNetwork plain = new DitVelocityNetwork(DitVelocityNetwork.SMALL_WORD_IDS);
+    DitVelocityNetwork headed = new DitVelocityNetwork(DitVelocityNetwork.SMALL_PIXEL_HEAD);
+    assertEquals("dit-32px-p4-d64-l2-wi-ph8", headed.architecture());
+    ParameterSet p = perturbed(plain.initialize(6), 6);
+    ParameterSet grown = p.grownInto(headed.initialize(0));
+    float[] x = Noise.gaussian(4, 3 * plain.sampleSize());
+    float[] expected = velocity(plain, p, x, 0.4f, PROMPTS);
+    assertArrayEquals(expected, velocity(headed, grown, x, 0.4f, PROMPTS));
+    assertFalse(java.util.Arrays.equals(new float[grown.get("pixel.conv1.weight").length], grown.get("pixel.conv1.weight")),
+        "the inner convolutions start random, so the zero output convolution gets a gradient");
+    float[] out = grown.get("pixel.conv3.weight");
+    System.arraycopy(Noise.gaussian(5, out.length), 0, out, 0, out.length);
+    float[] refined = velocity(headed, grown, x, 0.4f, PROMPTS);
+    int d = plain.sampleSize();
+    for (int i = 0; i < PROMPTS.size(); i++) {
+      assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(expected, i * d, (i + 1) * d),
+          java.util.Arrays.copyOfRange(refined, i * d, (i + 1) * d)));
+    }
+  }
+
+  @Test
   void outputHasTheSampleShapeAndDependsOnThePrompt() {
     ParameterSet p = trainedLooking(1);
     float[] x = Noise.gaussian(7, 3 * network.sampleSize());

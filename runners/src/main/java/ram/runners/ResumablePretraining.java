@@ -182,7 +182,7 @@ final class ResumablePretraining {
     }
     List<String> added = new ArrayList<>(weights.names());
     added.removeAll(theta.names());
-    out.printf("pretrain: growing the %s weights of %s into a %s; new parameters start at zero: %s%n",
+    out.printf("pretrain: growing the %s weights of %s into a %s; new parameters start at their initialization, with no effect: %s%n",
         loaded.network().architecture(), init, network.architecture(), added);
     return weights;
   }
