@@ -47,19 +47,33 @@ public final class EulerSampler {
    * @return endpoints in the same layout
    */
   public float[] sample(VelocityNetwork network, ParameterSet parameters, float[] noise, List<String> prompts) {
+    return integrate(network, parameters, noise, 1.0, prompts);
+  }
+
+  /**
+   * Integrates a batch of states at time {@code from} (1: pure noise) to clean endpoints, over the
+   * points of this sampler's grid below {@code from}: how a diagnostic asks what the sampler makes
+   * of a re-noised image.
+   *
+   * @param start {@code prompts.size() * sampleSize} values, row-major
+   */
+  public float[] integrate(VelocityNetwork network, ParameterSet parameters, float[] start, double from, List<String> prompts) {
     int batch = prompts.size();
     int dim = network.sampleSize();
-    if (noise.length != batch * dim) {
-      throw new IllegalArgumentException("noise has " + noise.length + " values, expected " + batch * dim);
+    if (start.length != batch * dim) {
+      throw new IllegalArgumentException("the start has " + start.length + " values, expected " + batch * dim);
+    }
+    if (!(from >= 0 && from <= 1)) {
+      throw new IllegalArgumentException("start time must be in [0, 1], got " + from);
     }
     List<String> rows = Guidance.rows(network, cfgScale, prompts);
-    double[] grid = timeGrid(steps, timeShift);
-    float[] x = noise.clone();
+    double[] grid = gridFrom(from);
+    float[] x = start.clone();
     long[] shape = batchShape(batch, network.sampleShape());
     try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
       NDList params = parameters.toNDList(manager);
       Object encoded = network.encodePrompts(params, rows); // the prompts do not change between steps
-      for (int k = 0; k < steps; k++) {
+      for (int k = 0; k + 1 < grid.length; k++) {
         try (NDManager step = manager.newSubManager()) {
           float[] times = new float[batch];
           java.util.Arrays.fill(times, (float) grid[k]);
@@ -74,6 +88,15 @@ public final class EulerSampler {
       }
     }
     return x;
+  }
+
+  /** {@code from}, then the points of {@link #timeGrid} below it. */
+  private double[] gridFrom(double from) {
+    double[] below = java.util.Arrays.stream(timeGrid(steps, timeShift)).filter(t -> t < from).toArray();
+    double[] grid = new double[below.length + 1];
+    grid[0] = from;
+    System.arraycopy(below, 0, grid, 1, below.length);
+    return grid;
   }
 
   static long[] batchShape(int batch, int[] sampleShape) {

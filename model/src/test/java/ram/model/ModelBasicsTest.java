@@ -43,6 +43,53 @@ class ModelBasicsTest {
     }
   }
 
+  /**
+   * A test double, not a model: the exact velocity {@code (x_t - x*) / t} of the flow whose data is
+   * the single point {@code x*}, along which every Euler step is exact.
+   */
+  private static final class PointMassFlow implements VelocityNetwork {
+    private final float[] target;
+
+    PointMassFlow(float[] target) {
+      this.target = target;
+    }
+
+    @Override public String architecture() { return "point-mass"; }
+    @Override public int[] sampleShape() { return new int[] {target.length}; }
+    @Override public boolean conditional() { return false; }
+    @Override public ParameterSet initialize(long seed) {
+      ParameterSet p = new ParameterSet();
+      p.put("unused", new int[] {1}, new float[1]);
+      return p;
+    }
+    @Override public ai.djl.ndarray.NDArray velocity(ai.djl.ndarray.NDList parameters, ai.djl.ndarray.NDArray x,
+        ai.djl.ndarray.NDArray t, java.util.List<String> prompts) {
+      ai.djl.ndarray.NDArray star = x.getManager().create(target, new ai.djl.ndarray.types.Shape(1, target.length));
+      return x.sub(star).div(t.reshape(-1, 1));
+    }
+  }
+
+  @Test
+  void integratingARenoisedPointReturnsItAndStartTimeZeroChangesNothing() {
+    float[] star = {0.5f, -0.25f, 1f};
+    PointMassFlow flow = new PointMassFlow(star);
+    EulerSampler sampler = new EulerSampler(25, 1.0, 2.0);
+    float[] eps = Noise.gaussian(3, 3);
+    for (double t0 : new double[] {0.3, 0.7, 1.0}) {
+      float[] start = new float[3];
+      for (int k = 0; k < 3; k++) {
+        start[k] = (float) ((1 - t0) * star[k] + t0 * eps[k]);
+      }
+      float[] back = sampler.integrate(flow, flow.initialize(0), start, t0, java.util.List.of(""));
+      assertArrayEquals(star, back, 1e-5f, "from t0 = " + t0);
+      assertNotEquals(star[0], start[0]);
+    }
+    assertArrayEquals(eps, sampler.integrate(flow, flow.initialize(0), eps, 0.0, java.util.List.of("")));
+    assertArrayEquals(sampler.sample(flow, flow.initialize(0), eps, java.util.List.of("")),
+        sampler.integrate(flow, flow.initialize(0), eps, 1.0, java.util.List.of("")));
+    assertThrows(IllegalArgumentException.class, () -> sampler.integrate(flow, flow.initialize(0), eps, 1.5, java.util.List.of("")));
+  }
+
   @Test
   void emaFollowsTheScheduledDecay() {
     assertEquals(0.01, Ema.decay(1));

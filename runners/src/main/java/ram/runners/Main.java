@@ -25,6 +25,8 @@ public final class Main {
         bench train [<config>] [--key v]     epoch time by stage, parallelism 1 and 2, embedded and on a local cluster
         sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w] [--steps N]
                                              sample a prompt from a checkpoint (default models/base) into a PNG grid
+        renoise [--checkpoint DIR] [--n 40] [--out FILE.png]
+                                             re-noise held-out one-object renders and integrate back: is the shape kept?
         evaluate --checkpoint <run>/latest | --model base | <config>  [--prompts geneval,ocr] [--rewards NAME,...]
                  [--out DIR] [--key value ...]  sample held-out prompts with fixed seeds, score, print RESULT lines
         bench <config> [--key value ...]     epoch time by stage and pipeline overhead, Flink and Direct
@@ -72,6 +74,10 @@ public final class Main {
           threadsUnlessSet(1);
           SampleCommand.run(args, home, out);
         }
+        case "renoise" -> {
+          threadsUnlessSet(1);
+          RenoiseCommand.run(args, home, out);
+        }
         case "evaluate" -> EvaluateCommand.run(args, home, out);
         case "bench" -> {
           if (args.length < 2) {
@@ -102,7 +108,7 @@ public final class Main {
         case "rescore" -> RescoreCommand.run(args, home, out);
         case "export" -> ExportCommand.run(args, home, out);
         case "flink" -> FlinkCommand.run(args, home, out);
-        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, evaluate, "
+        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, renoise, evaluate, "
             + "compare, rescore, export, flink, bench, help");
       }
       return 0;

@@ -36,11 +36,11 @@ final class SampleCommand {
       throw new ConfigException("sample: missing --prompt \"...\"");
     }
     Path checkpoint = resolve(home, a.getOrDefault("checkpoint", DEFAULT_CHECKPOINT), true);
-    int n = positiveInt(a, "n", 16);
-    int steps = positiveInt(a, "steps", DEFAULT_STEPS);
-    double cfg = number(a, "cfg_scale", DEFAULT_CFG);
-    double shift = number(a, "time_shift", DEFAULT_SHIFT);
-    long seed = (long) number(a, "seed", 0);
+    int n = positiveInt("sample", a, "n", 16);
+    int steps = positiveInt("sample", a, "steps", DEFAULT_STEPS);
+    double cfg = number("sample", a, "cfg_scale", DEFAULT_CFG);
+    double shift = number("sample", a, "time_shift", DEFAULT_SHIFT);
+    long seed = (long) number("sample", a, "seed", 0);
     String slug = prompt.toLowerCase().replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
     Path file = a.containsKey("out") ? resolve(home, a.get("out"), false)
         : home.resolve("outputs/samples/" + (slug.isEmpty() ? "unconditional" : slug) + ".png");
@@ -55,7 +55,7 @@ final class SampleCommand {
   }
 
   /** A relative path against the working directory; a missing checkpoint is looked up under the ram home too. */
-  private static Path resolve(Path home, String value, boolean checkpoint) {
+  static Path resolve(Path home, String value, boolean checkpoint) {
     Path p = Path.of(value).toAbsolutePath().normalize();
     if (checkpoint && !java.nio.file.Files.exists(p) && !Path.of(value).isAbsolute()) {
       return home.resolve(value).normalize();
@@ -63,15 +63,15 @@ final class SampleCommand {
     return p;
   }
 
-  private static int positiveInt(Map<String, String> a, String key, int fallback) {
-    double v = number(a, key, fallback);
+  static int positiveInt(String command, Map<String, String> a, String key, int fallback) {
+    double v = number(command, a, key, fallback);
     if (v < 1 || v != Math.rint(v)) {
-      throw new ConfigException("sample: --" + key + " must be a positive integer, got " + a.get(key));
+      throw new ConfigException(command + ": --" + key + " must be a positive integer, got " + a.get(key));
     }
     return (int) v;
   }
 
-  private static double number(Map<String, String> a, String key, double fallback) {
+  static double number(String command, Map<String, String> a, String key, double fallback) {
     String raw = a.get(key);
     if (raw == null) {
       return fallback;
@@ -79,7 +79,7 @@ final class SampleCommand {
     try {
       return Double.parseDouble(raw);
     } catch (NumberFormatException e) {
-      throw new ConfigException("sample: --" + key + " must be a number, got '" + raw + "'");
+      throw new ConfigException(command + ": --" + key + " must be a number, got '" + raw + "'");
     }
   }
 }

@@ -112,7 +112,7 @@ class ImagePretrainingTest {
     pretrain(first, 2);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     Path base = continueFrom(tmp.resolve("grown"), first.resolve("base"), "dit-32px-p4-d64-l2-wi", new PrintStream(log));
-    assertTrue(log.toString().contains("new parameters start at zero: [text.word_id]"), log.toString());
+    assertTrue(log.toString().contains("new parameters start at their initialization, with no effect: [text.word_id]"), log.toString());
     ParameterSet init = Checkpoint.decodeTheta(Checkpoint.readDirectory(first.resolve("base")), "first");
     ParameterSet continued = Checkpoint.decodeTheta(Checkpoint.readDirectory(base), "grown");
     assertEquals(init.size() + CharTextEncoder.WORD_IDS * 64, continued.size());
@@ -123,6 +123,27 @@ class ImagePretrainingTest {
         assertEquals(a[i], b[i], 1e-6, name);
       }
     }
+  }
+
+  @Test
+  void renoiseKeepsEveryRenderAtTimeZeroAndWritesOneColumnPerStartTime(@TempDir Path tmp) throws Exception {
+    System.setProperty("ram.home", HOME.toString());
+    Path png = tmp.resolve("renoise.png");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"renoise", "--n", "3", "--steps", "4", "--out", png.toString()},
+        new PrintStream(out, true), new PrintStream(err, true));
+    assertEquals(0, code, err.toString());
+    String text = out.toString();
+    assertTrue(text.contains("RESULT renoise_t0.00_kept=1.0000"), text);
+    assertEquals(RenoiseCommand.START_TIMES.length, text.lines().filter(l -> l.startsWith("RESULT renoise_t")).count(), text);
+    var image = javax.imageio.ImageIO.read(png.toFile());
+    assertEquals(6 * (128 + 2) + 2, image.getWidth());
+    assertEquals(3 * (128 + 2) + 2, image.getHeight());
+    ByteArrayOutputStream bad = new ByteArrayOutputStream();
+    assertTrue(Main.run(new String[] {"renoise", "--t0", "0.3"}, new PrintStream(new ByteArrayOutputStream(), true),
+        new PrintStream(bad, true)) != 0);
+    assertTrue(bad.toString().contains("--t0"), bad.toString());
   }
 
   @Test
