@@ -30,6 +30,24 @@ class RunConfigTest {
   }
 
   @Test
+  void everyShippedConfigLoadsAndNamesAKnownModel() throws Exception {
+    List<Path> configs;
+    try (var files = java.nio.file.Files.list(HOME.resolve("configs"))) {
+      configs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertTrue(configs.size() >= 12, configs.toString());
+    int models = 0;
+    for (Path config : configs) {
+      RunConfig c = RunConfig.load(config, Map.of());
+      if (c.has("model")) { // store.yaml configures only the store pipelines' runner
+        assertTrue(ram.model.Networks.names().contains(c.getString("model")), config + ": model " + c.getString("model"));
+        models++;
+      }
+    }
+    assertEquals(configs.size() - 1, models);
+  }
+
+  @Test
   void unknownKeyIsNamed() {
     ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.load(TOY, Map.of("epoch", "3")));
     assertTrue(e.getMessage().contains("--epoch") && e.getMessage().contains("unknown key 'epoch'"), e.getMessage());
