@@ -37,12 +37,7 @@ final class RenoiseCommand {
   private RenoiseCommand() {}
 
   static void run(String[] args, Path home, PrintStream out) {
-    Map<String, String> a = Main.overrides(args, 1);
-    for (String k : a.keySet()) {
-      if (!KEYS.contains(k)) {
-        throw new ConfigException("renoise: unknown option --" + k + "; known: --" + String.join(", --", KEYS));
-      }
-    }
+    Map<String, String> a = SampleCommand.options("renoise", args, KEYS);
     Path checkpoint = SampleCommand.resolve(home, a.getOrDefault("checkpoint", SampleCommand.DEFAULT_CHECKPOINT), true);
     int n = SampleCommand.positiveInt("renoise", a, "n", 40);
     EulerSampler sampler = new EulerSampler(SampleCommand.positiveInt("renoise", a, "steps", SampleCommand.DEFAULT_STEPS),
@@ -58,28 +53,32 @@ final class RenoiseCommand {
     for (int i = 0; i < prompts.size(); i++) {
       truths.add(ImageTensors.toTensor(renderer.render(prompts.get(i), new Random(i))));
     }
-    List<float[]> grid = new ArrayList<>();
     List<List<float[]>> columns = new ArrayList<>();
     out.printf("renoise: %d held-out one-object prompts, %s (%s)%n", prompts.size(), checkpoint, model.network().architecture());
+    List<String> texts = prompts.stream().map(GenEvalPrompt::prompt).toList();
     for (double t0 : START_TIMES) {
-      int kept = 0;
-      List<float[]> column = new ArrayList<>();
+      float[] start = new float[prompts.size() * dim];
       for (int i = 0; i < prompts.size(); i++) {
         float[] x = truths.get(i);
         float[] eps = Noise.gaussian(Noise.seed(1000, i), dim);
-        float[] start = new float[dim];
         for (int k = 0; k < dim; k++) {
-          start[k] = (float) ((1 - t0) * x[k] + t0 * eps[k]);
+          start[i * dim + k] = (float) ((1 - t0) * x[k] + t0 * eps[k]);
         }
-        float[] back = sampler.integrate(model.network(), model.theta(), start, t0, List.of(prompts.get(i).prompt()));
-        if (keepsClass(detector, back, model.network().sampleShape(), prompts.get(i))) {
+      }
+      float[] back = sampler.integrate(model.network(), model.theta(), start, t0, texts);
+      int kept = 0;
+      List<float[]> column = new ArrayList<>();
+      for (int i = 0; i < prompts.size(); i++) {
+        float[] image = java.util.Arrays.copyOfRange(back, i * dim, (i + 1) * dim);
+        if (keepsClass(detector, image, model.network().sampleShape(), prompts.get(i))) {
           kept++;
         }
-        column.add(back);
+        column.add(image);
       }
       columns.add(column);
       out.printf(Locale.ROOT, "RESULT renoise_t%.2f_kept=%.4f%n", t0, kept / (double) prompts.size());
     }
+    List<float[]> grid = new ArrayList<>();
     for (int r = 0; r < Math.min(GRID_ROWS, prompts.size()); r++) {
       for (List<float[]> column : columns) {
         grid.add(column.get(r));

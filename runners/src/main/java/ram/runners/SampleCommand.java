@@ -25,12 +25,7 @@ final class SampleCommand {
   private SampleCommand() {}
 
   static void run(String[] args, Path home, PrintStream out) {
-    Map<String, String> a = Main.overrides(args, 1);
-    for (String k : a.keySet()) {
-      if (!KEYS.contains(k)) {
-        throw new ConfigException("sample: unknown option --" + k + "; known: --" + String.join(", --", KEYS));
-      }
-    }
+    Map<String, String> a = options("sample", args, KEYS);
     String prompt = a.get("prompt");
     if (prompt == null) {
       throw new ConfigException("sample: missing --prompt \"...\"");
@@ -52,6 +47,17 @@ final class SampleCommand {
     out.printf("sampled %d images of \"%s\" from %s (%s, %d steps, cfg %.2f, shift %.2f) in %.1fs%n", n, prompt, checkpoint,
         model.network().architecture(), steps, cfg, shift, seconds);
     out.println("wrote " + file);
+  }
+
+  /** The {@code --key value} options after the command word; an option not in {@code known} is refused by name. */
+  static Map<String, String> options(String command, String[] args, List<String> known) {
+    Map<String, String> a = Main.overrides(args, 1);
+    for (String k : a.keySet()) {
+      if (!known.contains(k)) {
+        throw new ConfigException(command + ": unknown option --" + k + "; known: --" + String.join(", --", known));
+      }
+    }
+    return a;
   }
 
   /** A relative path against the working directory; a missing checkpoint is looked up under the ram home too. */
