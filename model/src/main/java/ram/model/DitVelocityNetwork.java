@@ -123,7 +123,7 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     TransformerOps.putLinear(p, random, "final.adaln", d, 2 * d, true);
     TransformerOps.putLinear(p, random, "final.out", d, patchDim, true);
     if (pixelHead != null) {
-      pixelHead.initialize(p, random, d, config.patch() * config.patch());
+      pixelHead.initialize(p, random, d, config.patch());
     }
     return p;
   }

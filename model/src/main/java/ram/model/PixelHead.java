@@ -19,7 +19,8 @@ import ai.djl.nn.convolutional.Conv2d;
  * feature channels per pixel read from the DiT's last tokens, with the adaLN conditioning (time and
  * pooled prompt) as a per-channel bias, and add a residual correction to the velocity. The output
  * convolution starts at zero, so a network grown with this head computes exactly what it did
- * without it; the inner layers start random, so the head learns from the first step.
+ * without it; the inner layers start random, so the head learns from the first step. Measured
+ * (docs/model.md): it smooths edges but did not make the shapes, so the shipped base has none.
  */
 final class PixelHead {
 
@@ -35,8 +36,8 @@ final class PixelHead {
   }
 
   /** Adds the head's parameters: {@code pixel.features}, {@code pixel.condition}, {@code pixel.conv1..3}. */
-  void initialize(ParameterSet p, SplittableRandom random, int width, int patchPixels) {
-    TransformerOps.putLinear(p, random, "pixel.features", width, patchPixels * FEATURES, false);
+  void initialize(ParameterSet p, SplittableRandom random, int width, int patch) {
+    TransformerOps.putLinear(p, random, "pixel.features", width, featuresPerToken(patch), false);
     TransformerOps.putLinear(p, random, "pixel.condition", width, channels, false);
     putConv(p, random, "pixel.conv1", inputChannels(), channels, false);
     putConv(p, random, "pixel.conv2", channels, channels, false);
