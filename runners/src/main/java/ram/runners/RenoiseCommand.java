@@ -85,7 +85,8 @@ final class RenoiseCommand {
       }
     }
     ImageGrid.write(file, grid, model.network().sampleShape(), START_TIMES.length, 4);
-    out.println("wrote " + file + " (rows: prompts; columns: t0 = 0, 0.3, 0.5, 0.7, 0.85, 1)");
+    out.println("wrote " + file + " (rows: prompts; columns: t0 = "
+        + java.util.Arrays.stream(START_TIMES).mapToObj(t -> String.format(Locale.ROOT, "%.2f", t)).collect(java.util.stream.Collectors.joining(", ")) + ")");
   }
 
   /** Whether the detector's most confident object has the prompt's (only) class. */
