@@ -67,6 +67,18 @@ public final class CharTextEncoder {
   }
 
   /**
+   * Multiply-add FLOPs (2 per multiply-add) of encoding one prompt of {@code chars} symbols (begin
+   * token included) and {@code words} words: embeddings and the transformer layers' matrix products.
+   */
+  public long flops(int chars, int words) {
+    long d = width;
+    long l = chars + words;
+    return 2L * chars * (VOCABULARY + WORD_CHARS) * d
+        + 2L * words * (VOCABULARY * WORD_CHARS + (wordIds ? WORD_IDS : 0)) * d
+        + layers * (2 * l * d * 3 * d + 2 * l * d * d + 2 * 2 * l * l * d + 2 * 2 * l * d * 4 * d);
+  }
+
+  /**
    * The two identity buckets of a word (the low and the next ten bits of its FNV-1a hash), or null
    * for a quoted word, which has none. Its identity is the sum of both rows: two words that share
    * one bucket still differ by the other (none of the worlds' 47 prompt words share both).

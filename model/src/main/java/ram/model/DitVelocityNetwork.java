@@ -24,7 +24,7 @@ import ai.djl.ndarray.types.Shape;
  * {@link ToyVelocityMlp}, so any {@link ParameterSet} of its layout (policy, reference, EMA,
  * or LoRA-merged weights) drives it.
  */
-public final class DitVelocityNetwork implements VelocityNetwork {
+public final class DitVelocityNetwork implements VelocityNetwork, FlopCounted {
 
   /** Hyper-parameters of one DiT size. */
   public record Config(int imageSize, int patch, int width, int depth, int heads, int textLayers, int timeFeatures,
@@ -72,7 +72,7 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     this.pixelHead = config.pixelChannels() > 0 ? new PixelHead(config.pixelChannels()) : null;
     this.grid = config.imageSize() / config.patch();
     this.patchDim = CHANNELS * config.patch() * config.patch();
-    this.positions = positions2d(grid, config.width());
+    this.positions = TransformerOps.positions2d(grid, config.width());
     this.names = initialize(0).names();
   }
 
@@ -111,14 +111,7 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     TransformerOps.putLinear(p, random, "prompt_pool", d, d, false);
     TransformerOps.putLinear(p, random, "patch_embed", patchDim, d, false);
     for (int b = 0; b < config.depth(); b++) {
-      String name = "block" + b;
-      TransformerOps.putLinear(p, random, name + ".adaln", d, 6 * d, true);
-      TransformerOps.putLinear(p, random, name + ".attn.qkv", d, 3 * d, false);
-      TransformerOps.putLinear(p, random, name + ".attn.out", d, d, false);
-      TransformerOps.putLinear(p, random, name + ".cross.q", d, d, false);
-      TransformerOps.putLinear(p, random, name + ".cross.kv", d, 2 * d, false);
-      TransformerOps.putLinear(p, random, name + ".cross.out", d, d, false);
-      TransformerOps.putMlp(p, random, name + ".mlp", d, 4 * d);
+      TransformerOps.putDitBlock(p, random, "block" + b, d);
     }
     TransformerOps.putLinear(p, random, "final.adaln", d, 2 * d, true);
     TransformerOps.putLinear(p, random, "final.out", d, patchDim, true);
@@ -164,20 +157,11 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     EncodedPrompts e = encoded instanceof EncodedPrompts ep ? ep : encode(p, prompts, manager);
     CharTextEncoder.Tokens tokens = e.tokens();
     NDArray context = e.context();
-    NDArray timeEmbedding = TransformerOps.linear(p, "time.fc2",
-        TransformerOps.silu(TransformerOps.linear(p, "time.fc1", TransformerOps.timeFeatures(t, config.timeFeatures()))));
-    NDArray condition = TransformerOps.silu(timeEmbedding.add(TransformerOps.linear(p, "prompt_pool", e.pooled())));
+    NDArray condition = TransformerOps.condition(p, t, config.timeFeatures(), e.pooled());
     NDArray h = TransformerOps.linear(p, "patch_embed", patchify(x))
         .add(manager.create(positions, new Shape(1, (long) grid * grid, d)));
     for (int b = 0; b < config.depth(); b++) {
-      String name = "block" + b;
-      NDList mod = TransformerOps.chunks(TransformerOps.linear(p, name + ".adaln", condition), 6);
-      NDArray a = TransformerOps.modulate(TransformerOps.layerNorm(h), mod.get(0), mod.get(1));
-      h = h.add(mod.get(2).mul(TransformerOps.selfAttention(p, name + ".attn", a, config.heads(), null)));
-      h = h.add(TransformerOps.crossAttention(p, name + ".cross", TransformerOps.layerNorm(h), context, config.heads(),
-          tokens.additiveMask()));
-      NDArray m = TransformerOps.modulate(TransformerOps.layerNorm(h), mod.get(3), mod.get(4));
-      h = h.add(mod.get(5).mul(TransformerOps.mlp(p, name + ".mlp", m)));
+      h = TransformerOps.ditBlock(p, "block" + b, h, condition, context, tokens.additiveMask(), config.heads());
     }
     NDList mod = TransformerOps.chunks(TransformerOps.linear(p, "final.adaln", condition), 2);
     NDArray last = TransformerOps.modulate(TransformerOps.layerNorm(h), mod.get(0), mod.get(1));
@@ -189,25 +173,14 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     return pixelHead.refine(p, x, v, features, condition);
   }
 
-  /**
-   * Multiply-add FLOPs (2 per multiply-add) of the matrix products of one sample's forward pass
-   * with a prompt of {@code chars} symbols (begin token included) and {@code words} words: the arithmetic a
-   * benchmark divides by time to compare with the engine's matmul peak. Elementwise work is left out.
-   */
-  public long forwardFlops(int chars, int words) {
-    return textFlops(chars, words) + imageFlops(chars + words);
-  }
-
-  /** The text encoder's share of {@link #forwardFlops}: what a sampler pays once per batch, not per step. */
+  @Override
   public long textFlops(int chars, int words) {
-    long d = config.width();
-    long l = chars + words;
-    return 2L * chars * (CharTextEncoder.VOCABULARY + CharTextEncoder.WORD_CHARS) * d
-        + 2L * words * (CharTextEncoder.VOCABULARY * CharTextEncoder.WORD_CHARS + (config.wordIds() ? CharTextEncoder.WORD_IDS : 0)) * d
-        + config.textLayers() * (2 * l * d * 3 * d + 2 * l * d * d + 2 * 2 * l * l * d + 2 * 2 * l * d * 4 * d);
+    return text.flops(chars, words);
   }
 
-  private long imageFlops(long l) {
+  @Override
+  public long imageFlops(int contextTokens) {
+    long l = contextTokens;
     long d = config.width();
     long n = (long) grid * grid;
     long stem = 2 * (config.timeFeatures() * d + d * d + d * d) + 2 * n * patchDim * d;
@@ -232,19 +205,5 @@ public final class DitVelocityNetwork implements VelocityNetwork {
     int ps = config.patch();
     return tokens.reshape(new Shape(b, grid, grid, channels, ps, ps)).transpose(0, 3, 1, 4, 2, 5)
         .reshape(new Shape(b, channels, config.imageSize(), config.imageSize()));
-  }
-
-  /** Fixed 2-D sinusoidal positions: half the width encodes the row, half the column. */
-  private static float[] positions2d(int grid, int width) {
-    float[] out = new float[grid * grid * width];
-    int half = width / 2;
-    for (int r = 0; r < grid; r++) {
-      for (int c = 0; c < grid; c++) {
-        int base = (r * grid + c) * width;
-        System.arraycopy(TransformerOps.sinusoid(r, half), 0, out, base, half);
-        System.arraycopy(TransformerOps.sinusoid(c, half), 0, out, base + half, half);
-      }
-    }
-    return out;
   }
 }

@@ -16,6 +16,8 @@ public final class Networks {
     FACTORIES.put(DitVelocityNetwork.BASE_WORD_BAGS.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.BASE_WORD_BAGS));
     FACTORIES.put(DitVelocityNetwork.SMALL.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL));
     FACTORIES.put(DitVelocityNetwork.SMALL_WORD_IDS.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL_WORD_IDS));
+    FACTORIES.put(UNetVelocityNetwork.BASE.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.BASE));
+    FACTORIES.put(UNetVelocityNetwork.SMALL.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.SMALL));
     FACTORIES.put(DitVelocityNetwork.SMALL_PIXEL_HEAD.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL_PIXEL_HEAD));
   }
 

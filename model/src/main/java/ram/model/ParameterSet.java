@@ -100,6 +100,17 @@ public final class ParameterSet {
     return c;
   }
 
+  /** A copy holding only the parameters whose names start with one of {@code prefixes}. */
+  public ParameterSet restrictedTo(List<String> prefixes) {
+    ParameterSet c = new ParameterSet();
+    values.forEach((k, v) -> {
+      if (prefixes.stream().anyMatch(k::startsWith)) {
+        c.put(k, shapes.get(k), v.clone());
+      }
+    });
+    return c;
+  }
+
   /** Adds {@code other} into this, element by element (same names and shapes required). */
   public void addInPlace(ParameterSet other) {
     requireSameLayout(other);

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * A convolutional refinement of the DiT's velocity at full pixel resolution.
@@ -27,7 +26,6 @@ final class PixelHead {
   /** Feature channels per pixel read from the DiT's last tokens. */
   static final int FEATURES = 8;
   private static final int KERNEL = 3;
-  private static final Shape UNIT = new Shape(1, 1);
 
   private final int channels;
 
@@ -39,9 +37,9 @@ final class PixelHead {
   void initialize(ParameterSet p, SplittableRandom random, int width, int patch) {
     TransformerOps.putLinear(p, random, "pixel.features", width, featuresPerToken(patch), false);
     TransformerOps.putLinear(p, random, "pixel.condition", width, channels, false);
-    putConv(p, random, "pixel.conv1", inputChannels(), channels, false);
-    putConv(p, random, "pixel.conv2", channels, channels, false);
-    putConv(p, random, "pixel.conv3", channels, 3, true);
+    ConvOps.putConv(p, random, "pixel.conv1", inputChannels(), channels, KERNEL, false);
+    ConvOps.putConv(p, random, "pixel.conv2", channels, channels, KERNEL, false);
+    ConvOps.putConv(p, random, "pixel.conv3", channels, 3, KERNEL, true);
   }
 
   /** Number of per-pixel features the head wants from each token ({@code patch^2 x FEATURES}). */
@@ -61,9 +59,9 @@ final class PixelHead {
     long batch = x.getShape().get(0);
     NDArray input = NDArrays.concat(new NDList(x, velocity, features), 1);
     NDArray bias = TransformerOps.linear(p, "pixel.condition", condition).reshape(new Shape(batch, channels, 1, 1));
-    NDArray h = Activation.gelu(conv(p, "pixel.conv1", input).add(bias));
-    h = h.add(Activation.gelu(conv(p, "pixel.conv2", h)));
-    return velocity.add(conv(p, "pixel.conv3", h));
+    NDArray h = Activation.gelu(ConvOps.conv(p, "pixel.conv1", input, 1).add(bias));
+    h = h.add(Activation.gelu(ConvOps.conv(p, "pixel.conv2", h, 1)));
+    return velocity.add(ConvOps.conv(p, "pixel.conv3", h, 1));
   }
 
   /** Multiply-add FLOPs (2 per multiply-add) of the head for one image of {@code pixels} pixels, {@code tokens} tokens. */
@@ -74,22 +72,5 @@ final class PixelHead {
 
   private int inputChannels() {
     return 3 + 3 + FEATURES;
-  }
-
-  private static NDArray conv(Map<String, NDArray> p, String name, NDArray x) {
-    return Conv2d.conv2d(x, p.get(name + ".weight"), p.get(name + ".bias"), UNIT, UNIT, UNIT).singletonOrThrow();
-  }
-
-  /** A 3 x 3 convolution {@code [out, in, 3, 3]} with He-uniform weights and zero bias (all zeros if {@code zero}). */
-  private static void putConv(ParameterSet p, SplittableRandom random, String name, int in, int out, boolean zero) {
-    float[] w = new float[out * in * KERNEL * KERNEL];
-    if (!zero) {
-      double bound = Math.sqrt(6.0 / (in * KERNEL * KERNEL));
-      for (int i = 0; i < w.length; i++) {
-        w[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
-      }
-    }
-    p.put(name + ".weight", new int[] {out, in, KERNEL, KERNEL}, w);
-    p.put(name + ".bias", new int[] {out}, new float[out]);
   }
 }

@@ -44,10 +44,15 @@ public final class TransformerOps {
 
   /** Layer norm over the last axis without affine parameters (eps 1e-6, as in DiT). */
   public static NDArray layerNorm(NDArray x) {
+    return layerNorm(x, 1e-6f);
+  }
+
+  /** Layer norm over the last axis without affine parameters. */
+  static NDArray layerNorm(NDArray x, float eps) {
     long d = x.getShape().get(x.getShape().dimension() - 1);
     NDArray ones = x.getManager().ones(new Shape(d));
     NDArray zeros = x.getManager().zeros(new Shape(d));
-    return LayerNorm.layerNorm(x, new Shape(d), ones, zeros, 1e-6f).singletonOrThrow();
+    return LayerNorm.layerNorm(x, new Shape(d), ones, zeros, eps).singletonOrThrow();
   }
 
   /** SiLU, {@code x * sigmoid(x)}. */
@@ -106,6 +111,40 @@ public final class TransformerOps {
     return scores.softmax(-1).matMul(vh).transpose(0, 2, 1, 3);
   }
 
+  /**
+   * The adaLN conditioning vector {@code silu(time MLP(t) + prompt_pool(pooled))} {@code [B, d]}:
+   * time and the pooled prompt, which reach every image token through the modulations.
+   */
+  public static NDArray condition(Map<String, NDArray> p, NDArray t, int timeFeatures, NDArray pooled) {
+    NDArray time = linear(p, "time.fc2", silu(linear(p, "time.fc1", timeFeatures(t, timeFeatures))));
+    return silu(time.add(linear(p, "prompt_pool", pooled)));
+  }
+
+  /**
+   * One DiT block over image tokens {@code h [B, N, d]}: adaLN-Zero modulated self-attention,
+   * cross-attention to the prompt's {@code context}, adaLN-Zero modulated MLP.
+   */
+  public static NDArray ditBlock(Map<String, NDArray> p, String name, NDArray h, NDArray condition, NDArray context,
+      NDArray contextMask, int heads) {
+    NDList mod = chunks(linear(p, name + ".adaln", condition), 6);
+    NDArray a = modulate(layerNorm(h), mod.get(0), mod.get(1));
+    h = h.add(mod.get(2).mul(selfAttention(p, name + ".attn", a, heads, null)));
+    h = h.add(crossAttention(p, name + ".cross", layerNorm(h), context, heads, contextMask));
+    NDArray m = modulate(layerNorm(h), mod.get(3), mod.get(4));
+    return h.add(mod.get(5).mul(mlp(p, name + ".mlp", m)));
+  }
+
+  /** Adds the parameters of a {@link #ditBlock} of width {@code d} (adaLN modulations zero). */
+  public static void putDitBlock(ParameterSet p, SplittableRandom random, String name, int d) {
+    putLinear(p, random, name + ".adaln", d, 6 * d, true);
+    putLinear(p, random, name + ".attn.qkv", d, 3 * d, false);
+    putLinear(p, random, name + ".attn.out", d, d, false);
+    putLinear(p, random, name + ".cross.q", d, d, false);
+    putLinear(p, random, name + ".cross.kv", d, 2 * d, false);
+    putLinear(p, random, name + ".cross.out", d, d, false);
+    putMlp(p, random, name + ".mlp", d, 4 * d);
+  }
+
   /** Splits {@code [B, k*d]} modulation into k arrays of {@code [B, 1, d]}. */
   public static NDList chunks(NDArray modulation, int k) {
     NDList parts = modulation.expandDims(1).split(k, 2);
@@ -120,6 +159,20 @@ public final class TransformerOps {
       double angle = position * Math.exp(-Math.log(10000.0) * i / half);
       out[i] = (float) Math.sin(angle);
       out[half + i] = (float) Math.cos(angle);
+    }
+    return out;
+  }
+
+  /** Fixed 2-D sinusoidal positions: half the width encodes the row, half the column. */
+  public static float[] positions2d(int grid, int width) {
+    float[] out = new float[grid * grid * width];
+    int half = width / 2;
+    for (int r = 0; r < grid; r++) {
+      for (int c = 0; c < grid; c++) {
+        int base = (r * grid + c) * width;
+        System.arraycopy(sinusoid(r, half), 0, out, base, half);
+        System.arraycopy(sinusoid(c, half), 0, out, base + half, half);
+      }
     }
     return out;
   }

@@ -18,7 +18,7 @@ import ram.rewards.RewardBenchmark;
  * {@code ram bench <what>}: measurements printed as {@code BENCH key=value} lines.
  * {@code pipeline}: the fixed cost of one Beam pipeline on the configured runner (a trivial
  * pipeline with one shuffle, run repeatedly in one JVM, as the epoch driver does).
- * {@code rewards}: images per second of each image reward. {@code model}: the image DiT's
+ * {@code rewards}: images per second of each image reward. {@code model}: the config's image network's
  * sampling and RAM-update throughput against the engine's matmul peak ({@link ModelBench}).
  * {@code train}: epoch time by stage at parallelism 1 and 2, embedded and on a local session
  * cluster, with the per-pipeline fixed cost as a share ({@link TrainBench}). {@code pipelines}: rescore and export throughput ({@link StoreBench}). {@code <config>}: see {@link EpochBench}.
@@ -31,7 +31,7 @@ public final class Bench {
     switch (what) {
       case "pipeline" -> pipeline(config, out);
       case "rewards" -> RewardBenchmark.run(out, 200);
-      case "model" -> ModelBench.run(out);
+      case "model" -> ModelBench.run(config, out);
       case "train" -> TrainBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
       case "pipelines" -> StoreBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
       default -> EpochBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);

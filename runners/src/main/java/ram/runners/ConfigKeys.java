@@ -76,6 +76,7 @@ public final class ConfigKeys {
     key("pretrain_ema_decay", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): per-step EMA decay of the shipped weights");
     key("pretrain_shapes_share", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of shapes-world items (the rest is text)");
     key("pretrain_checkpoint_every", Type.POSITIVE_INT, "pretraining (image model): steps between resumable checkpoints");
+    key("pretrain_init_only", Type.STRING, "pretraining (image model): take only the pretrain_init parameters whose names start with one of these comma-separated prefixes (e.g. a trained text encoder, text.); the rest start fresh");
     key("pretrain_init", Type.PATH, "pretraining (image model): continue from this base checkpoint's weights (fresh optimizer) instead of a random initialisation");
     key("pretrain_dir", Type.PATH, "pretraining (image model): resumable state directory (rerun to resume)");
     choice("device", List.of("auto", "cpu", "gpu"), "where networks compute: auto = the first GPU PyTorch sees, else the CPU");

@@ -20,7 +20,7 @@ public final class Main {
         pretrain <config> [--key value ...]  pretrain the config's base model and write base_checkpoint
         bench pipeline [<config>] [--key v]  fixed cost of one pipeline on the config's runner
         bench rewards                        images per second of each reward
-        bench model                          DiT sampling and RAM-update throughput vs. the engine's matmul peak
+        bench model [<config>]               the image base's sampling and RAM-update throughput vs. the engine's matmul peak
         bench pipelines [--runner direct]    rescore and export throughput (samples/s) per reward and format
         bench train [<config>] [--key v]     epoch time by stage, parallelism 1 and 2, embedded and on a local cluster
         sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w] [--steps N]
@@ -94,6 +94,7 @@ public final class Main {
             withConfig[1] = switch (rest[0]) {
               case "pipelines" -> "store";
               case "train" -> "geneval";
+              case "model" -> "base";
               default -> "toy2d";
             };
             System.arraycopy(rest, 1, withConfig, 2, rest.length - 1);

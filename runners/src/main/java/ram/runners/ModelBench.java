@@ -8,15 +8,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ram.model.AdamW;
-import ram.model.DitVelocityNetwork;
 import ram.model.EulerSampler;
+import ram.model.FlopCounted;
+import ram.model.Networks;
 import ram.model.Noise;
 import ram.model.ParameterSet;
 import ram.model.RamGradient;
 import ram.model.RamItems;
+import ram.model.VelocityNetwork;
 
 /**
- * {@code ram bench model}: throughput of the image DiT next to the engine's own matmul peak,
+ * {@code ram bench model [<config>]}: throughput of the config's image network (the shipped base's
+ * by default) next to the engine's own matmul peak,
  * all in one process with the same thread settings. Reports the sampler's images/s with CFG
  * (a batch of 16 prompts, 25 Euler steps: 32 network rows per step), the RAM update's items/s
  * (8 endpoints x 4 re-noisings = 32 items: reference and lagged forwards, policy forward and
@@ -32,8 +35,12 @@ final class ModelBench {
 
   private ModelBench() {}
 
-  static void run(PrintStream out) {
-    DitVelocityNetwork network = new DitVelocityNetwork(DitVelocityNetwork.BASE);
+  static void run(RunConfig config, PrintStream out) {
+    VelocityNetwork network = Networks.create(config.getString("model"));
+    if (!(network instanceof FlopCounted flops)) {
+      throw new ConfigException(config.name() + ": bench model needs an image network that counts its FLOPs, not "
+          + network.architecture());
+    }
     ParameterSet theta = network.initialize(0);
     List<String> prompts = new ArrayList<>();
     for (int i = 0; i < SAMPLE_BATCH; i++) {
@@ -42,7 +49,7 @@ final class ModelBench {
     int chars = 1 + prompts.stream().mapToInt(String::length).max().orElse(0);
     int words = prompts.stream().mapToInt(q -> q.split("\\s+").length).max().orElse(0);
     double peak = matmulPeak(512);
-    out.printf("BENCH model engine_matmul_512_gflops=%.1f threads=%s%n", peak / 1e9,
+    out.printf("BENCH model architecture=%s engine_matmul_512_gflops=%.1f threads=%s%n", network.architecture(), peak / 1e9,
         System.getProperty("ai.djl.pytorch.num_threads", "default"));
 
     EulerSampler sampler = new EulerSampler(SAMPLE_STEPS, 3.0, 2.0);
@@ -54,9 +61,9 @@ final class ModelBench {
       sampler.sample(network, theta, noise, prompts);
     }
     double sampleSeconds = (System.nanoTime() - t0) / 1e9 / repeats;
-    long perImage = network.forwardFlops(chars, words) - network.textFlops(chars, words);
+    long perImage = flops.forwardFlops(chars, words) - flops.textFlops(chars, words);
     // the sampler encodes the prompts once per batch, then runs the image part at every step (x2 rows for CFG)
-    double sampleFlops = ((double) perImage * SAMPLE_STEPS + network.textFlops(chars, words)) * 2 * SAMPLE_BATCH / sampleSeconds;
+    double sampleFlops = ((double) perImage * SAMPLE_STEPS + flops.textFlops(chars, words)) * 2 * SAMPLE_BATCH / sampleSeconds;
     out.printf("BENCH model sample_images_per_second=%.2f batch=%d steps=%d cfg=true model_gflops=%.1f ratio_to_peak=%.2f%n",
         SAMPLE_BATCH / sampleSeconds, SAMPLE_BATCH, SAMPLE_STEPS, sampleFlops / 1e9, sampleFlops / peak);
 
@@ -81,16 +88,16 @@ final class ModelBench {
       optimizerSeconds += (c - b) / 1e9;
     }
     double perUpdate = (gradientSeconds + optimizerSeconds) / updates;
-    double ramFlops = (double) network.forwardFlops(chars, words) * (2 + 3) * rows / perUpdate;
+    double ramFlops = (double) flops.forwardFlops(chars, words) * (2 + 3) * rows / perUpdate;
     out.printf("BENCH model ram_update_items_per_second=%.1f items=%d (endpoints=%d x renoisings=%d) seconds_per_update=%.3f"
         + " gradient_seconds=%.3f adamw_seconds=%.3f model_gflops=%.1f ratio_to_peak=%.2f%n", rows / perUpdate, rows,
         RAM_ENDPOINTS, RAM_RENOISINGS, perUpdate, gradientSeconds / updates, optimizerSeconds / updates, ramFlops / 1e9,
         ramFlops / peak);
     out.printf("BENCH model parameters=%d forward_mflops_per_image=%.1f text_tokens=%d%n", theta.size(),
-        network.forwardFlops(chars, words) / 1e6, chars + words);
+        flops.forwardFlops(chars, words) / 1e6, chars + words);
   }
 
-  private static RamItems ramItems(DitVelocityNetwork network, List<String> prompts) {
+  private static RamItems ramItems(VelocityNetwork network, List<String> prompts) {
     int n = prompts.size();
     int dim = network.sampleSize();
     float[] times = new float[n * RAM_RENOISINGS];

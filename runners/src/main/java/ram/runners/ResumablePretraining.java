@@ -38,6 +38,8 @@ final class ResumablePretraining {
   private static final String[] SETTINGS_KEYS = {"model", "task", "pretrain_seed", "pretrain_batch_size",
     "pretrain_learning_rate", "pretrain_weight_decay", "pretrain_warmup_steps", "pretrain_prompt_dropout",
     "pretrain_ema_decay", "pretrain_shapes_share", "pretrain_init"};
+  /** Settings added later: recorded only when set, so that older pretraining directories still resume. */
+  private static final String[] OPTIONAL_SETTINGS_KEYS = {"pretrain_init_only"};
 
   private final RunConfig config;
   private final VelocityNetwork network;
@@ -169,7 +171,14 @@ final class ResumablePretraining {
     Path init = config.path("pretrain_init", home);
     ImageModels.Loaded loaded = ImageModels.load(init);
     ParameterSet theta = loaded.theta();
-    if (loaded.network().architecture().equals(network.architecture())) {
+    if (config.has("pretrain_init_only")) {
+      List<String> prefixes = List.of(config.getString("pretrain_init_only").split("\\s*,\\s*"));
+      theta = theta.restrictedTo(prefixes);
+      if (theta.size() == 0) {
+        throw new ConfigException("pretrain_init_only " + prefixes + ": no parameter of " + init + " starts with any of these");
+      }
+      out.printf("pretrain: taking the %s parameters of %s (%d values)%n", prefixes, init, theta.size());
+    } else if (loaded.network().architecture().equals(network.architecture())) {
       out.printf("pretrain: continuing from the weights of %s%n", init);
       return theta;
     }
@@ -182,8 +191,10 @@ final class ResumablePretraining {
     }
     List<String> added = new ArrayList<>(weights.names());
     added.removeAll(theta.names());
-    out.printf("pretrain: growing the %s weights of %s into a %s; new parameters start at their initialization, with no effect: %s%n",
-        loaded.network().architecture(), init, network.architecture(), added);
+    out.printf("pretrain: growing the %s weights of %s into a %s; new parameters start at their initialization%s: %s%n",
+        loaded.network().architecture(), init, network.architecture(),
+        config.has("pretrain_init_only") ? "" : ", with no effect",
+        added.size() <= 12 ? added : added.size() + " arrays (" + added.get(0) + " ... " + added.get(added.size() - 1) + ")");
     return weights;
   }
 
@@ -191,6 +202,11 @@ final class ResumablePretraining {
     Map<String, Object> s = new TreeMap<>();
     for (String k : SETTINGS_KEYS) {
       s.put(k, String.valueOf(config.values().get(k)));
+    }
+    for (String k : OPTIONAL_SETTINGS_KEYS) {
+      if (config.has(k)) {
+        s.put(k, String.valueOf(config.values().get(k)));
+      }
     }
     return new com.google.gson.Gson().toJson(s) + "\n";
   }

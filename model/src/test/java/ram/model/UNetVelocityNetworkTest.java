@@ -1,0 +1,119 @@
+package ram.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/** The image U-Net: prompt dependence, deterministic sampling, CFG, LoRA, checkpoints, a DiT's text pathway. */
+class UNetVelocityNetworkTest {
+
+  private static final List<String> PROMPTS = List.of("a photo of a red circle", "", "a sign that reads \"CAT\"");
+  private final UNetVelocityNetwork network = new UNetVelocityNetwork(UNetVelocityNetwork.SMALL);
+
+  private static float[] velocity(VelocityNetwork net, ParameterSet p, float[] x, float time, List<String> prompts) {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      float[] t = new float[prompts.size()];
+      Arrays.fill(t, time);
+      NDArray xs = manager.create(x, new Shape(EulerSampler.batchShape(prompts.size(), net.sampleShape())));
+      return net.velocity(p.toNDList(manager), xs, manager.create(t), prompts).toFloatArray();
+    }
+  }
+
+  /** Parameters with every zero-initialised layer perturbed, so that every block contributes. */
+  private ParameterSet trainedLooking(long seed) {
+    ParameterSet p = network.initialize(seed);
+    float[] noise = Noise.gaussian(seed, 1 << 16);
+    int k = 0;
+    for (String name : p.names()) {
+      if (name.contains("adaln") || name.contains(".cond.") || name.contains(".conv2.") || name.startsWith("out.")) {
+        float[] v = p.get(name);
+        for (int i = 0; i < v.length; i++) {
+          v[i] = 0.05f * noise[k++ % noise.length];
+        }
+      }
+    }
+    return p;
+  }
+
+  @Test
+  void baseParameterCountIsWithinBudgetAndFreshOutputIsZero() {
+    VelocityNetwork base = Networks.create("unet-32px-c32-d128-t2-wi");
+    assertEquals(2_271_715, base.initialize(0).size());
+    float[] v = velocity(network, network.initialize(1), Noise.gaussian(1, 3 * network.sampleSize()), 0.4f, PROMPTS);
+    for (float f : v) {
+      assertEquals(0f, f);
+    }
+  }
+
+  @Test
+  void outputHasTheSampleShapeAndDependsOnThePrompt() {
+    ParameterSet p = trainedLooking(1);
+    float[] x = Noise.gaussian(7, 3 * network.sampleSize());
+    float[] v = velocity(network, p, x, 0.5f, PROMPTS);
+    assertEquals(x.length, v.length);
+    float[] other = velocity(network, p, x, 0.5f, List.of("a photo of a blue star", "", "a sign that reads \"DOG\""));
+    int d = network.sampleSize();
+    assertFalse(Arrays.equals(Arrays.copyOfRange(v, 0, d), Arrays.copyOfRange(other, 0, d)));
+    assertArrayEquals(Arrays.copyOfRange(v, d, 2 * d), Arrays.copyOfRange(other, d, 2 * d));
+  }
+
+  @Test
+  void samplingIsDeterministicForASeedAndGuidanceOneIsTheConditionalVelocity() {
+    ParameterSet p = trainedLooking(2);
+    float[] noise = Noise.gaussian(11, 3 * network.sampleSize());
+    EulerSampler sampler = new EulerSampler(3, 3.0, 2.0);
+    assertArrayEquals(sampler.sample(network, p, noise, PROMPTS), sampler.sample(network, p, noise, PROMPTS));
+    float[] sampled = new EulerSampler(1, 1.0, 1.0).sample(network, p, noise, PROMPTS);
+    float[] v = velocity(network, p, noise, 1f, PROMPTS);
+    for (int i = 0; i < noise.length; i++) {
+      assertEquals(noise[i] - v[i], sampled[i]);
+    }
+  }
+
+  @Test
+  void loraWithZeroBIsExactlyTheBase() {
+    ParameterSet base = trainedLooking(4);
+    LoraNetwork lora = new LoraNetwork(network, base, LoraNetwork.Config.allLinear(4, 8));
+    ParameterSet adapters = lora.initialize(9);
+    assertEquals(7 * UNetVelocityNetwork.SMALL.blocks(), lora.targetLayers().size());
+    float[] x = Noise.gaussian(8, 3 * network.sampleSize());
+    assertArrayEquals(velocity(network, base, x, 0.3f, PROMPTS), velocity(lora, adapters, x, 0.3f, PROMPTS));
+  }
+
+  @Test
+  void savedAndLoadedCheckpointGivesBitIdenticalOutputs(@TempDir Path dir) {
+    ParameterSet p = trainedLooking(6);
+    Path target = dir.resolve("base");
+    Checkpoint.writeDirectory(target, Checkpoint.encodeBase(p, network.architecture(), Map.of("seed", 6)));
+    ParameterSet loaded = Checkpoint.decodeTheta(Checkpoint.readDirectory(target), target.toString());
+    float[] noise = Noise.gaussian(3, 3 * network.sampleSize());
+    EulerSampler sampler = new EulerSampler(2, 2.5, 2.0);
+    assertArrayEquals(sampler.sample(network, p, noise, PROMPTS), sampler.sample(network, loaded, noise, PROMPTS));
+  }
+
+  @Test
+  void aDitsTextPathwaySeedsTheUNet() {
+    ParameterSet dit = new DitVelocityNetwork(DitVelocityNetwork.BASE).initialize(3);
+    ParameterSet fresh = new UNetVelocityNetwork(UNetVelocityNetwork.BASE).initialize(4);
+    ParameterSet seeded = dit.restrictedTo(List.of("text.", "time.", "prompt_pool.")).grownInto(fresh);
+    assertEquals(fresh.names(), seeded.names());
+    for (String name : seeded.names()) {
+      boolean text = name.startsWith("text.") || name.startsWith("time.") || name.startsWith("prompt_pool.");
+      assertArrayEquals(text ? dit.get(name) : fresh.get(name), seeded.get(name), name);
+    }
+    assertTrue(seeded.names().stream().anyMatch(n -> n.startsWith("text.")));
+  }
+}
