@@ -41,8 +41,8 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
 
   /** The base size: about 2.3 M parameters. */
   public static final Config BASE = new Config(32, 32, 128, 2, 4, 2, 128);
-  /** A smaller sibling for fast tests. */
-  public static final Config SMALL = new Config(32, 8, 32, 1, 2, 1, 32);
+  /** A smaller sibling for fast tests, with the text pathway of {@link DitVelocityNetwork#SMALL}. */
+  public static final Config SMALL = new Config(32, 8, 64, 1, 2, 1, 64);
 
   private static final int CHANNELS = 3;
   private static final int GROUPS = 8;

@@ -74,10 +74,10 @@ class ImagePretrainingTest {
   }
 
   /** Two steps of {@code model} from {@code init}'s weights at a negligible learning rate; returns the base checkpoint. */
-  private static Path continueFrom(Path dir, Path init, String model, PrintStream log) throws Exception {
+  private static Path continueFrom(Path dir, Path init, String model, PrintStream log, String... lines) throws Exception {
     Path file = config(Files.createDirectories(dir), 2);
     Files.writeString(file, Files.readString(file).replace("pretrain_learning_rate: 1.0e-3", "pretrain_learning_rate: 1.0e-12")
-        .replace("dit-32px-p4-d64-l2-w", model) + "pretrain_init: " + init + "\n");
+        .replace("dit-32px-p4-d64-l2-w", model) + "pretrain_init: " + init + "\n" + String.join("\n", lines) + "\n");
     return Pretrain.runMixture(RunConfig.load(file, Map.of()), HOME, log);
   }
 
@@ -104,6 +104,32 @@ class ImagePretrainingTest {
     ConfigException e = assertThrows(ConfigException.class, () -> continueFrom(tmp.resolve("wrong"), first.resolve("base"),
         "dit-32px-p4-d128-l4-w", new PrintStream(new ByteArrayOutputStream())));
     assertTrue(e.getMessage().contains("pretrain_init") && e.getMessage().contains("dit-32px-p4-d64-l2-w"), e.getMessage());
+  }
+
+  @Test
+  void aUNetTakesOnlyTheTextPathwayOfADit(@TempDir Path tmp) throws Exception {
+    Path first = Files.createDirectories(tmp.resolve("first"));
+    pretrain(first, 2);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Path base = continueFrom(tmp.resolve("unet"), first.resolve("base"), "unet-32px-c8-d64-t1-wi", new PrintStream(log),
+        "pretrain_init_only: text., time., prompt_pool.");
+    assertTrue(log.toString().contains("taking the [text., time., prompt_pool.] parameters"), log.toString());
+    ParameterSet dit = Checkpoint.decodeTheta(Checkpoint.readDirectory(first.resolve("base")), "first");
+    ParameterSet unet = Checkpoint.decodeTheta(Checkpoint.readDirectory(base), "unet");
+    int taken = 0;
+    for (String name : dit.names()) {
+      if (name.startsWith("text.") || name.startsWith("time.") || name.startsWith("prompt_pool.")) {
+        assertArrayEquals(dit.get(name), unet.get(name), 1e-6f, name);
+        taken++;
+      }
+    }
+    assertTrue(taken > 10 && unet.names().contains("mid.conv1.weight"), "the text pathway taken: " + taken);
+    for (float w : unet.get("out.weight")) {
+      assertEquals(0f, w, 1e-6f, "the U-Net's output convolution starts at zero");
+    }
+    ConfigException none = assertThrows(ConfigException.class, () -> continueFrom(tmp.resolve("none"), first.resolve("base"),
+        "unet-32px-c8-d64-t1-wi", new PrintStream(new ByteArrayOutputStream()), "pretrain_init_only: nothing."));
+    assertTrue(none.getMessage().contains("pretrain_init_only") && none.getMessage().contains("nothing."), none.getMessage());
   }
 
   @Test

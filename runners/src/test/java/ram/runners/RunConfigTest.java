@@ -37,14 +37,23 @@ class RunConfigTest {
     }
     assertTrue(configs.size() >= 12, configs.toString());
     int models = 0;
+    int shipped = 0;
     for (Path config : configs) {
       RunConfig c = RunConfig.load(config, Map.of());
       if (c.has("model")) { // store.yaml configures only the store pipelines' runner
         assertTrue(ram.model.Networks.names().contains(c.getString("model")), config + ": model " + c.getString("model"));
         models++;
+        Path checkpoint = c.has("base_checkpoint") ? c.path("base_checkpoint", HOME) : HOME.resolve("none");
+        if (checkpoint.startsWith(HOME.resolve("models"))) { // a shipped checkpoint: the model must match it
+          String architecture = ram.model.Checkpoint.verify(ram.model.Checkpoint.readDirectory(checkpoint), checkpoint.toString())
+              .get("architecture").getAsString();
+          assertEquals(architecture, c.getString("model"), config + ": base_checkpoint " + checkpoint);
+          shipped++;
+        }
       }
     }
     assertEquals(configs.size() - 1, models);
+    assertTrue(shipped >= 8, "configs on a shipped checkpoint: " + shipped);
   }
 
   @Test
