@@ -162,7 +162,9 @@ final class ResumablePretraining {
    * A random initialisation, or the weights of {@code pretrain_init} (continued pretraining). A
    * checkpoint of a smaller architecture whose parameters are all present here with the same shapes
    * is grown: the parameters it lacks start at zero, which for a table added to a sum (the word
-   * identities) leaves the network's function unchanged.
+   * identities) leaves the network's function unchanged. With {@code pretrain_init_only}, only the
+   * parameters under those name prefixes are taken (a trained text encoder for a new architecture)
+   * and the rest start at the network's initialization.
    */
   private ParameterSet initialWeights(long seed) {
     if (!config.has("pretrain_init")) {

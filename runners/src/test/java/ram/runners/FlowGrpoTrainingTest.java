@@ -29,7 +29,7 @@ import ram.model.Checkpoint;
 import ram.transforms.ParquetRecords;
 
 /**
- * Flow-GRPO through the real epoch pipeline on the image base (small: P 4 x G 4, 4 SDE steps, 3
+ * Flow-GRPO through the real epoch pipeline on the image base (small: P 4 x G 4, 8 SDE steps, 3
  * trained): embedded Flink and the DirectRunner give the same checkpoints; DuckDB reads the stored
  * trajectories; the first optimizer step of an epoch is on-policy (ratio 1, nothing clipped); the
  * items trained are exactly the rollouts of groups whose rewards differ, times the trained steps.
@@ -46,7 +46,7 @@ class FlowGrpoTrainingTest {
 
   static String[] args(Path out, String runner) {
     return new String[] {"train", "geneval_grpo", "--output_dir", out.toString(), "--runner", runner, "--epochs", "2",
-        "--prompts_per_epoch", "4", "--images_per_prompt", "4", "--sample_steps", "4", "--grpo_trained_steps", "3",
+        "--prompts_per_epoch", "4", "--images_per_prompt", "4", "--sample_steps", "8", "--grpo_trained_steps", "3",
         "--eval_samples", "0", "--parallelism", "2"};
   }
 
@@ -84,22 +84,22 @@ class FlowGrpoTrainingTest {
       String trajectories = flinkRun.resolve("epochs/*/trajectories/*.parquet").toString();
       String samples = flinkRun.resolve("epochs/*/samples/*.parquet").toString();
       try (ResultSet r = s.executeQuery("SELECT count(*), count(DISTINCT sample_id), min(len(states)), max(len(states)), "
-          + "min(len(log_probs)), max(len(log_probs)), min(times[1]), max(times[5]), min(noise_level) FROM read_parquet('"
+          + "min(len(log_probs)), max(len(log_probs)), min(times[1]), max(times[9]), min(noise_level) FROM read_parquet('"
           + trajectories + "')")) {
         assertTrue(r.next());
         assertEquals(32, r.getLong(1));
         assertEquals(32, r.getLong(2));
-        assertEquals(5, r.getInt(3));
-        assertEquals(5, r.getInt(4));
-        assertEquals(4, r.getInt(5));
-        assertEquals(4, r.getInt(6));
+        assertEquals(9, r.getInt(3));
+        assertEquals(9, r.getInt(4));
+        assertEquals(8, r.getInt(5));
+        assertEquals(8, r.getInt(6));
         assertEquals(1.0, r.getDouble(7), 0.0);
         assertEquals(0.0, r.getDouble(8), 0.0);
         assertEquals(0.7, r.getDouble(9), 0.0);
       }
       // a trajectory ends in its sample's endpoint
       try (ResultSet r = s.executeQuery("SELECT count(*) FROM read_parquet('" + trajectories + "') t JOIN read_parquet('" + samples
-          + "') x USING (sample_id) WHERE t.states[5].data = x.endpoint.data AND x.sampler.name = 'flow_grpo_sde'")) {
+          + "') x USING (sample_id) WHERE t.states[9].data = x.endpoint.data AND x.sampler.name = 'flow_grpo_sde'")) {
         assertTrue(r.next());
         assertEquals(32, r.getLong(1));
       }
