@@ -106,9 +106,7 @@ public final class DitVelocityNetwork implements VelocityNetwork, FlopCounted {
     int d = config.width();
     ParameterSet p = new ParameterSet();
     text.initialize(p, random);
-    TransformerOps.putLinear(p, random, "time.fc1", config.timeFeatures(), d, false);
-    TransformerOps.putLinear(p, random, "time.fc2", d, d, false);
-    TransformerOps.putLinear(p, random, "prompt_pool", d, d, false);
+    TransformerOps.putCondition(p, random, config.timeFeatures(), d);
     TransformerOps.putLinear(p, random, "patch_embed", patchDim, d, false);
     for (int b = 0; b < config.depth(); b++) {
       TransformerOps.putDitBlock(p, random, "block" + b, d);
@@ -135,6 +133,11 @@ public final class DitVelocityNetwork implements VelocityNetwork, FlopCounted {
   }
 
   private EncodedPrompts encode(Map<String, NDArray> p, List<String> prompts, NDManager manager) {
+    return encode(text, p, prompts, manager);
+  }
+
+  /** Tokenizes and encodes a batch of prompts with {@code text}: what both image networks attend to. */
+  static EncodedPrompts encode(CharTextEncoder text, Map<String, NDArray> p, List<String> prompts, NDManager manager) {
     CharTextEncoder.Tokens tokens = text.tokenize(prompts, manager);
     NDArray context = text.encode(p, tokens);
     return new EncodedPrompts(tokens, context, CharTextEncoder.pool(context, tokens));

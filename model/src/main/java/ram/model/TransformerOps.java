@@ -120,6 +120,13 @@ public final class TransformerOps {
     return silu(time.add(linear(p, "prompt_pool", pooled)));
   }
 
+  /** Adds the parameters of {@link #condition}: {@code time.fc1}, {@code time.fc2}, {@code prompt_pool}. */
+  public static void putCondition(ParameterSet p, SplittableRandom random, int timeFeatures, int d) {
+    putLinear(p, random, "time.fc1", timeFeatures, d, false);
+    putLinear(p, random, "time.fc2", d, d, false);
+    putLinear(p, random, "prompt_pool", d, d, false);
+  }
+
   /**
    * One DiT block over image tokens {@code h [B, N, d]}: adaLN-Zero modulated self-attention,
    * cross-attention to the prompt's {@code context}, adaLN-Zero modulated MLP.

@@ -91,9 +91,7 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
     int d = config.width();
     ParameterSet p = new ParameterSet();
     text.initialize(p, random);
-    TransformerOps.putLinear(p, random, "time.fc1", config.timeFeatures(), d, false);
-    TransformerOps.putLinear(p, random, "time.fc2", d, d, false);
-    TransformerOps.putLinear(p, random, "prompt_pool", d, d, false);
+    TransformerOps.putCondition(p, random, config.timeFeatures(), d);
     ConvOps.putConv(p, random, "in", CHANNELS, c, 3, false);
     putResBlock(p, random, "enc1", c, c);
     ConvOps.putConv(p, random, "down1", c, 2 * c, 3, false);
@@ -117,9 +115,7 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
   }
 
   private DitVelocityNetwork.EncodedPrompts encode(Map<String, NDArray> p, List<String> prompts, NDManager manager) {
-    CharTextEncoder.Tokens tokens = text.tokenize(prompts, manager);
-    NDArray context = text.encode(p, tokens);
-    return new DitVelocityNetwork.EncodedPrompts(tokens, context, CharTextEncoder.pool(context, tokens));
+    return DitVelocityNetwork.encode(text, p, prompts, manager);
   }
 
   @Override
