@@ -102,7 +102,11 @@ public final class Main {
           }
           RunConfig config = loadConfig(rest, home);
           selectDevice(config);
-          Runners.configureEngineThreads(config.getInt("parallelism"));
+          if (config.has("parallelism")) {
+            Runners.configureEngineThreads(config.getInt("parallelism"));
+          } else {
+            threadsUnlessSet(1); // bench model on a pretraining config: one process with every core, as pretraining
+          }
           Bench.run(args[1], config, out);
         }
         case "compare" -> CompareCommand.run(args, home, out);
