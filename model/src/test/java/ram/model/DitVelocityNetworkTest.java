@@ -23,7 +23,7 @@ class DitVelocityNetworkTest {
   private static final List<String> PROMPTS = List.of("a photo of a red circle", "", "a sign that reads \"CAT\"");
   private final DitVelocityNetwork network = new DitVelocityNetwork(DitVelocityNetwork.SMALL);
 
-  private static float[] velocity(VelocityNetwork net, ParameterSet p, float[] x, float time, List<String> prompts) {
+  static float[] velocity(VelocityNetwork net, ParameterSet p, float[] x, float time, List<String> prompts) {
     try (NDManager manager = NDManager.newBaseManager()) {
       float[] t = new float[prompts.size()];
       java.util.Arrays.fill(t, time);
@@ -38,10 +38,15 @@ class DitVelocityNetworkTest {
   }
 
   private static ParameterSet perturbed(ParameterSet p, long seed) {
+    return perturbed(p, seed, name -> name.contains("adaln") || name.startsWith("final.out"));
+  }
+
+  /** {@code p} with the named (zero-initialised) parameters set to small noise, so that they contribute. */
+  static ParameterSet perturbed(ParameterSet p, long seed, java.util.function.Predicate<String> zeroInitialised) {
     float[] noise = Noise.gaussian(seed, 1 << 16);
     int k = 0;
     for (String name : p.names()) {
-      if (name.contains("adaln") || name.startsWith("final.out")) {
+      if (zeroInitialised.test(name)) {
         float[] v = p.get(name);
         for (int i = 0; i < v.length; i++) {
           v[i] = 0.05f * noise[k++ % noise.length];

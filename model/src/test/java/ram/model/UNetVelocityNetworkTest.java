@@ -13,9 +13,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 
 /** The image U-Net: prompt dependence, deterministic sampling, CFG, LoRA, checkpoints, a DiT's text pathway. */
 class UNetVelocityNetworkTest {
@@ -24,28 +21,13 @@ class UNetVelocityNetworkTest {
   private final UNetVelocityNetwork network = new UNetVelocityNetwork(UNetVelocityNetwork.SMALL);
 
   private static float[] velocity(VelocityNetwork net, ParameterSet p, float[] x, float time, List<String> prompts) {
-    try (NDManager manager = NDManager.newBaseManager()) {
-      float[] t = new float[prompts.size()];
-      Arrays.fill(t, time);
-      NDArray xs = manager.create(x, new Shape(EulerSampler.batchShape(prompts.size(), net.sampleShape())));
-      return net.velocity(p.toNDList(manager), xs, manager.create(t), prompts).toFloatArray();
-    }
+    return DitVelocityNetworkTest.velocity(net, p, x, time, prompts);
   }
 
   /** Parameters with every zero-initialised layer perturbed, so that every block contributes. */
   private ParameterSet trainedLooking(long seed) {
-    ParameterSet p = network.initialize(seed);
-    float[] noise = Noise.gaussian(seed, 1 << 16);
-    int k = 0;
-    for (String name : p.names()) {
-      if (name.contains("adaln") || name.contains(".cond.") || name.contains(".conv2.") || name.startsWith("out.")) {
-        float[] v = p.get(name);
-        for (int i = 0; i < v.length; i++) {
-          v[i] = 0.05f * noise[k++ % noise.length];
-        }
-      }
-    }
-    return p;
+    return DitVelocityNetworkTest.perturbed(network.initialize(seed), seed,
+        name -> name.contains("adaln") || name.contains(".cond.") || name.contains(".conv2.") || name.startsWith("out."));
   }
 
   @Test
