@@ -83,7 +83,7 @@ public final class FlowMatchingPretrainer {
         prompts.set(i, "");
       }
     }
-    long[] shape = EulerSampler.batchShape(batchSize, network.sampleShape());
+    long[] shape = OdeSampler.batchShape(batchSize, network.sampleShape());
     long[] broadcast = new long[shape.length];
     java.util.Arrays.fill(broadcast, 1);
     broadcast[0] = batchSize;

@@ -39,7 +39,7 @@ public final class GrpoGradient {
   /** The gradient with respect to {@code theta}; {@code reference} is the frozen base (for the KL term). */
   public Result compute(ParameterSet theta, ParameterSet reference, GrpoItems items) {
     int n = items.count();
-    long[] shape = EulerSampler.batchShape(n, network.sampleShape());
+    long[] shape = OdeSampler.batchShape(n, network.sampleShape());
     double sigma = sampler.sigma(items.step());
     try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
       NDList thetaArrays = theta.toNDList(manager);

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -199,7 +200,8 @@ public final class ParameterSet {
 
   /** A compact, deterministic binary encoding (names, shapes, big-endian floats). */
   public byte[] toBytes() {
-    try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    long floats = values.values().stream().mapToLong(v -> v.length).sum();
+    try (ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, 4 * floats + 64L * values.size() + 8));
         DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
       out.writeInt(values.size());
@@ -210,15 +212,20 @@ public final class ParameterSet {
         for (int d : shape) {
           out.writeInt(d);
         }
-        for (float f : e.getValue()) {
-          out.writeFloat(f);
-        }
+        out.write(floatBytes(e.getValue()));
       }
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The values as big-endian IEEE floats, in bulk. */
+  private static byte[] floatBytes(float[] v) {
+    ByteBuffer buffer = ByteBuffer.allocate(Math.multiplyExact(v.length, 4));
+    buffer.asFloatBuffer().put(v);
+    return buffer.array();
   }
 
   /** Decodes {@link #toBytes()}; a truncated or foreign input is an {@link IllegalArgumentException}. */
@@ -237,10 +244,10 @@ public final class ParameterSet {
           shape[d] = in.readInt();
           n *= shape[d];
         }
+        byte[] raw = new byte[Math.multiplyExact(n, 4)];
+        in.readFully(raw);
         float[] v = new float[n];
-        for (int j = 0; j < n; j++) {
-          v[j] = in.readFloat();
-        }
+        ByteBuffer.wrap(raw).asFloatBuffer().get(v); // big-endian, as DataOutputStream wrote before bulk encoding
         p.put(name, shape, v);
       }
       if (in.available() != 0) {

@@ -65,7 +65,7 @@ public final class RamGradient {
         }
       }
     }
-    long[] shape = EulerSampler.batchShape(rows, network.sampleShape());
+    long[] shape = OdeSampler.batchShape(rows, network.sampleShape());
     long[] broadcast = new long[shape.length];
     java.util.Arrays.fill(broadcast, 1);
     broadcast[0] = rows;

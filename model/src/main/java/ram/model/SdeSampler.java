@@ -37,9 +37,9 @@ public final class SdeSampler {
     return cfgScale;
   }
 
-  /** The time grid, as {@link EulerSampler#timeGrid}. */
+  /** The time grid, as {@link OdeSampler#timeGrid}. */
   public double[] grid() {
-    return EulerSampler.timeGrid(steps, timeShift);
+    return OdeSampler.timeGrid(steps, timeShift);
   }
 
   /** {@code std} of step {@code k}. */
@@ -77,7 +77,7 @@ public final class SdeSampler {
       System.arraycopy(Noise.gaussian(seeds[i], dim), 0, states[0], i * dim, dim);
     }
     double[] grid = grid();
-    long[] shape = EulerSampler.batchShape(batch, network.sampleShape());
+    long[] shape = OdeSampler.batchShape(batch, network.sampleShape());
     try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
       NDList params = parameters.toNDList(manager);
       Object encoded = network.encodePrompts(params, Guidance.rows(network, cfgScale, prompts));

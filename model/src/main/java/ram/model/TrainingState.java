@@ -23,12 +23,13 @@ public record TrainingState(int epoch, ParameterSet theta, ParameterSet ema, Ada
 
   /** One byte string with every part, for passing between pipeline stages. */
   public byte[] toBytes() {
-    try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    byte[][] parts = {theta.toBytes(), ema.toBytes(), optimizer.firstMoment().toBytes(), optimizer.secondMoment().toBytes()};
+    long size = 12 + 4L * parts.length + java.util.Arrays.stream(parts).mapToLong(b -> b.length).sum();
+    try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.toIntExact(size));
         DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(epoch);
       out.writeLong(optimizer.step());
-      for (ParameterSet p : new ParameterSet[] {theta, ema, optimizer.firstMoment(), optimizer.secondMoment()}) {
-        byte[] b = p.toBytes();
+      for (byte[] b : parts) {
         out.writeInt(b.length);
         out.write(b);
       }

@@ -40,7 +40,7 @@ class ConditioningTest {
     ParameterSet theta = trainer.train(network.initialize(3), data, 150, 11, 50, (s, l) -> System.out.println("step " + s + " loss " + l))
         .parameters();
     float[] noise = Noise.gaussian(5, 2 * dim);
-    float[] x = new EulerSampler(10, 1.0, 1.0).sample(network, theta, noise, List.of(words[0], words[1]));
+    float[] x = new OdeSampler(10, 1.0, 1.0).sample(network, theta, noise, List.of(words[0], words[1]));
     double redOfRed = mean(x, 0, plane);
     double blueOfRed = mean(x, 2 * plane, plane);
     double redOfBlue = mean(x, dim, plane);

@@ -27,7 +27,7 @@ class DitVelocityNetworkTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       float[] t = new float[prompts.size()];
       java.util.Arrays.fill(t, time);
-      NDArray xs = manager.create(x, new Shape(EulerSampler.batchShape(prompts.size(), net.sampleShape())));
+      NDArray xs = manager.create(x, new Shape(OdeSampler.batchShape(prompts.size(), net.sampleShape())));
       return net.velocity(p.toNDList(manager), xs, manager.create(t), prompts).toFloatArray();
     }
   }
@@ -141,7 +141,7 @@ class DitVelocityNetworkTest {
   @Test
   void samplingIsDeterministicForASeed() {
     ParameterSet p = trainedLooking(2);
-    EulerSampler sampler = new EulerSampler(3, 3.0, 2.0);
+    OdeSampler sampler = new OdeSampler(3, 3.0, 2.0);
     float[] noise = Noise.gaussian(11, 3 * network.sampleSize());
     float[] a = sampler.sample(network, p, noise, PROMPTS);
     float[] b = sampler.sample(network, p, noise, PROMPTS);
@@ -153,14 +153,14 @@ class DitVelocityNetworkTest {
   void guidanceScaleOneIsTheConditionalVelocity() {
     ParameterSet p = trainedLooking(3);
     float[] noise = Noise.gaussian(5, 3 * network.sampleSize());
-    float[] sampled = new EulerSampler(1, 1.0, 1.0).sample(network, p, noise, PROMPTS);
+    float[] sampled = new OdeSampler(1, 1.0, 1.0).sample(network, p, noise, PROMPTS);
     float[] v = velocity(network, p, noise, 1f, PROMPTS);
     float[] expected = new float[noise.length];
     for (int i = 0; i < noise.length; i++) {
       expected[i] = noise[i] + (0f - 1f) * v[i];
     }
     assertArrayEquals(expected, sampled);
-    float[] guided = new EulerSampler(1, 1.0 + 1e-9, 1.0).sample(network, p, noise, PROMPTS);
+    float[] guided = new OdeSampler(1, 1.0 + 1e-9, 1.0).sample(network, p, noise, PROMPTS);
     assertArrayEquals(expected, guided, 1e-4f);
   }
 
@@ -205,7 +205,7 @@ class DitVelocityNetworkTest {
     ParameterSet loaded = Checkpoint.decodeTheta(Checkpoint.readDirectory(target), target.toString());
     assertEquals(network.architecture(), Checkpoint.verify(Checkpoint.readDirectory(target), "t").get("architecture").getAsString());
     float[] noise = Noise.gaussian(3, 3 * network.sampleSize());
-    EulerSampler sampler = new EulerSampler(2, 2.5, 2.0);
+    OdeSampler sampler = new OdeSampler(2, 2.5, 2.0);
     assertArrayEquals(sampler.sample(network, p, noise, PROMPTS), sampler.sample(network, loaded, noise, PROMPTS));
   }
 

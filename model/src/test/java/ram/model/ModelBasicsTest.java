@@ -24,7 +24,7 @@ class ModelBasicsTest {
   @Test
   void samplingIsDeterministicForASeed() {
     ParameterSet p = network.initialize(3);
-    EulerSampler sampler = new EulerSampler(25, 1.0, 1.0);
+    OdeSampler sampler = new OdeSampler(25, 1.0, 1.0);
     float[] noise = Noise.gaussian(42, 64);
     float[] a = sampler.sample(network, p, noise, Collections.nCopies(32, ""));
     float[] b = sampler.sample(network, p, noise, Collections.nCopies(32, ""));
@@ -34,7 +34,7 @@ class ModelBasicsTest {
 
   @Test
   void shiftedGridRunsFromOneToZero() {
-    double[] g = EulerSampler.timeGrid(10, 3.0);
+    double[] g = OdeSampler.timeGrid(10, 3.0);
     assertEquals(1.0, g[0]);
     assertEquals(0.0, g[10]);
     assertEquals(3 * 0.5 / (1 + 2 * 0.5), g[5], 1e-12);
@@ -73,7 +73,7 @@ class ModelBasicsTest {
   void integratingARenoisedPointReturnsItAndStartTimeZeroChangesNothing() {
     float[] star = {0.5f, -0.25f, 1f};
     PointMassFlow flow = new PointMassFlow(star);
-    EulerSampler sampler = new EulerSampler(25, 1.0, 2.0);
+    OdeSampler sampler = new OdeSampler(25, 1.0, 2.0);
     float[] eps = Noise.gaussian(3, 3);
     for (double t0 : new double[] {0.3, 0.7, 1.0}) {
       float[] start = new float[3];
@@ -88,6 +88,18 @@ class ModelBasicsTest {
     assertArrayEquals(sampler.sample(flow, flow.initialize(0), eps, java.util.List.of("")),
         sampler.integrate(flow, flow.initialize(0), eps, 1.0, java.util.List.of("")));
     assertThrows(IllegalArgumentException.class, () -> sampler.integrate(flow, flow.initialize(0), eps, 1.5, java.util.List.of("")));
+  }
+
+  @Test
+  void parametersEncodeAsBigEndianFloatsAndRoundTrip() {
+    ParameterSet p = new ParameterSet().put("w", new int[] {2}, new float[] {1.5f, -0.0f});
+    byte[] bytes = p.toBytes();
+    byte[] floats = java.util.Arrays.copyOfRange(bytes, bytes.length - 8, bytes.length);
+    assertArrayEquals(new byte[] {0x3F, (byte) 0xC0, 0, 0, (byte) 0x80, 0, 0, 0}, floats);
+    assertEquals(p, ParameterSet.fromBytes(bytes));
+    TrainingState state = TrainingState.fromBase(network.initialize(7));
+    assertArrayEquals(state.toBytes(), TrainingState.fromBytes(state.toBytes()).toBytes());
+    assertThrows(IllegalArgumentException.class, () -> ParameterSet.fromBytes(java.util.Arrays.copyOf(bytes, bytes.length - 1)));
   }
 
   @Test

@@ -56,9 +56,9 @@ class UNetVelocityNetworkTest {
   void samplingIsDeterministicForASeedAndGuidanceOneIsTheConditionalVelocity() {
     ParameterSet p = trainedLooking(2);
     float[] noise = Noise.gaussian(11, 3 * network.sampleSize());
-    EulerSampler sampler = new EulerSampler(3, 3.0, 2.0);
+    OdeSampler sampler = new OdeSampler(3, 3.0, 2.0);
     assertArrayEquals(sampler.sample(network, p, noise, PROMPTS), sampler.sample(network, p, noise, PROMPTS));
-    float[] sampled = new EulerSampler(1, 1.0, 1.0).sample(network, p, noise, PROMPTS);
+    float[] sampled = new OdeSampler(1, 1.0, 1.0).sample(network, p, noise, PROMPTS);
     float[] v = velocity(network, p, noise, 1f, PROMPTS);
     for (int i = 0; i < noise.length; i++) {
       assertEquals(noise[i] - v[i], sampled[i]);
@@ -82,7 +82,7 @@ class UNetVelocityNetworkTest {
     Checkpoint.writeDirectory(target, Checkpoint.encodeBase(p, network.architecture(), Map.of("seed", 6)));
     ParameterSet loaded = Checkpoint.decodeTheta(Checkpoint.readDirectory(target), target.toString());
     float[] noise = Noise.gaussian(3, 3 * network.sampleSize());
-    EulerSampler sampler = new EulerSampler(2, 2.5, 2.0);
+    OdeSampler sampler = new OdeSampler(2, 2.5, 2.0);
     assertArrayEquals(sampler.sample(network, p, noise, PROMPTS), sampler.sample(network, loaded, noise, PROMPTS));
   }
 

@@ -56,7 +56,9 @@ public final class ConfigKeys {
     key("adam_beta1", Type.NON_NEGATIVE_DOUBLE, "AdamW beta1");
     key("adam_beta2", Type.NON_NEGATIVE_DOUBLE, "AdamW beta2");
     key("adam_epsilon", Type.POSITIVE_DOUBLE, "AdamW epsilon");
-    key("sample_steps", Type.POSITIVE_INT, "Euler steps when sampling training endpoints");
+    key("sample_steps", Type.POSITIVE_INT, "ODE grid steps when sampling training endpoints");
+    choice("ode_solver", List.of("euler", "heun"), "integrator of training endpoints: euler (ram.md, the default) or heun "
+        + "(second order, 2 * sample_steps - 1 velocity evaluations)");
     key("cfg_scale", Type.DOUBLE, "classifier-free guidance scale when sampling");
     key("time_shift", Type.POSITIVE_DOUBLE, "time shift s of the sampling grid (1 = none)");
     key("gradient_shards", Type.POSITIVE_INT, "data-parallel shards of each gradient stage");

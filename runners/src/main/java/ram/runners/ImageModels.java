@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 import ram.model.Checkpoint;
-import ram.model.EulerSampler;
 import ram.model.Networks;
 import ram.model.Noise;
+import ram.model.OdeSampler;
 import ram.model.ParameterSet;
 import ram.model.VelocityNetwork;
 
@@ -36,12 +36,12 @@ final class ImageModels {
   }
 
   /** Samples one image per prompt; image i starts from {@code Noise.gaussian(Noise.seed(seed, i))}. */
-  static List<float[]> sample(Loaded model, EulerSampler sampler, List<String> prompts, long seed, int batch) {
+  static List<float[]> sample(Loaded model, OdeSampler sampler, List<String> prompts, long seed, int batch) {
     return sample(model.network(), model.theta(), sampler, prompts, seed, batch);
   }
 
   /** The same for any network and parameters (a training run's evaluation uses it too). */
-  static List<float[]> sample(VelocityNetwork network, ParameterSet theta, EulerSampler sampler, List<String> prompts,
+  static List<float[]> sample(VelocityNetwork network, ParameterSet theta, OdeSampler sampler, List<String> prompts,
       long seed, int batch) {
     int dim = network.sampleSize();
     List<float[]> images = new ArrayList<>(prompts.size());

@@ -8,10 +8,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ram.model.AdamW;
-import ram.model.EulerSampler;
 import ram.model.FlopCounted;
 import ram.model.Networks;
 import ram.model.Noise;
+import ram.model.OdeSampler;
 import ram.model.ParameterSet;
 import ram.model.RamGradient;
 import ram.model.RamItems;
@@ -52,7 +52,7 @@ final class ModelBench {
     out.printf("BENCH model architecture=%s engine_matmul_512_gflops=%.1f threads=%s%n", network.architecture(), peak / 1e9,
         System.getProperty("ai.djl.pytorch.num_threads", "default"));
 
-    EulerSampler sampler = new EulerSampler(SAMPLE_STEPS, 3.0, 2.0);
+    OdeSampler sampler = new OdeSampler(SAMPLE_STEPS, 3.0, 2.0);
     float[] noise = Noise.gaussian(1, SAMPLE_BATCH * network.sampleSize());
     sampler.sample(network, theta, noise, prompts); // warm-up
     int repeats = 2;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import ram.model.EulerSampler;
+import ram.model.OdeSampler;
 import ram.model.ParameterSet;
 import ram.model.VelocityNetwork;
 import ram.rewards.Reward;
@@ -27,7 +27,7 @@ public final class QuickEvaluation {
 
   /** Mean reward per reward name ({@code eval_<name>_mean}) and the number of scoring errors. */
   public static Map<String, Double> evaluate(VelocityNetwork network, ParameterSet theta, List<Prompt> prompts,
-      Iterable<String> rewardNames, int samples, EulerSampler sampler, long seed) {
+      Iterable<String> rewardNames, int samples, OdeSampler sampler, long seed) {
     Map<String, Double> sums = new TreeMap<>();
     Map<String, Double> out = new TreeMap<>();
     double errors = 0;

@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
-import ram.model.EulerSampler;
 import ram.model.Noise;
+import ram.model.OdeSampler;
 import ram.rewards.PromptFiles;
 import ram.rewards.geneval.Detection;
 import ram.rewards.geneval.GenEvalPrompt;
@@ -40,7 +40,7 @@ final class RenoiseCommand {
     Map<String, String> a = SampleCommand.options("renoise", args, KEYS);
     Path checkpoint = SampleCommand.resolve(home, a.getOrDefault("checkpoint", SampleCommand.DEFAULT_CHECKPOINT), true);
     int n = SampleCommand.positiveInt("renoise", a, "n", 40);
-    EulerSampler sampler = new EulerSampler(SampleCommand.positiveInt("renoise", a, "steps", SampleCommand.DEFAULT_STEPS),
+    OdeSampler sampler = new OdeSampler(SampleCommand.positiveInt("renoise", a, "steps", SampleCommand.DEFAULT_STEPS),
         SampleCommand.number("renoise", a, "cfg_scale", SampleCommand.DEFAULT_CFG),
         SampleCommand.number("renoise", a, "time_shift", SampleCommand.DEFAULT_SHIFT));
     Path file = a.containsKey("out") ? SampleCommand.resolve(home, a.get("out"), false) : home.resolve("outputs/renoise.png");

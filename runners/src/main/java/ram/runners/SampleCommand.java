@@ -6,7 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-import ram.model.EulerSampler;
+import ram.model.OdeSampler;
 
 /**
  * {@code ram sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w]
@@ -41,7 +41,7 @@ final class SampleCommand {
         : home.resolve("outputs/samples/" + (slug.isEmpty() ? "unconditional" : slug) + ".png");
     ImageModels.Loaded model = ImageModels.load(checkpoint);
     long t0 = System.nanoTime();
-    List<float[]> images = ImageModels.sample(model, new EulerSampler(steps, cfg, shift), Collections.nCopies(n, prompt), seed, 16);
+    List<float[]> images = ImageModels.sample(model, new OdeSampler(steps, cfg, shift), Collections.nCopies(n, prompt), seed, 16);
     double seconds = (System.nanoTime() - t0) / 1e9;
     ImageGrid.write(file, images, model.network().sampleShape(), (int) Math.ceil(Math.sqrt(n)), 4);
     out.printf("sampled %d images of \"%s\" from %s (%s, %d steps, cfg %.2f, shift %.2f) in %.1fs%n", n, prompt, checkpoint,

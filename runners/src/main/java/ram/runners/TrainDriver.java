@@ -11,9 +11,9 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
 import ram.model.Checkpoint;
-import ram.model.EulerSampler;
 import ram.model.LaggedPolicy;
 import ram.model.Networks;
+import ram.model.OdeSampler;
 import ram.model.TimeSampler;
 import ram.model.TrainingState;
 import ram.model.VelocityNetwork;
@@ -180,13 +180,18 @@ public final class TrainDriver {
     return new EpochSpec(config.getLong("seed"), epoch, network.architecture(),
         epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(),
         grpo ? LaggedPolicy.CURRENT : LaggedPolicy.parse(config.getString("lagged_policy")), config.getInt("images_per_prompt"),
-        config.getInt("sample_steps"), config.getDouble("cfg_scale"), config.getDouble("time_shift"),
+        config.getInt("sample_steps"), odeSolver(config), config.getDouble("cfg_scale"), config.getDouble("time_shift"),
         config.getWeights("rewards"),
         grpo ? EpochSpec.AdvantageMode.GROUP_NORMALIZED : EpochSpec.AdvantageMode.parse(config.getString("advantage")),
         grpo ? 1 : config.getDouble("reward_multiplier"), grpo ? 1 : config.getInt("renoisings"),
         grpo ? TimeSampler.UNIFORM : TimeSampler.parse(config.getString("time_sampler")), config.getInt("optimizer_steps_per_epoch"),
         config.getInt("gradient_shards"), config.getDouble("learning_rate"), config.getDouble("weight_decay"),
         config.getDouble("adam_beta1"), config.getDouble("adam_beta2"), config.getDouble("adam_epsilon"), settings);
+  }
+
+  /** The integrator of training endpoints: {@code ode_solver}, Euler (ram.md) where the config has none. */
+  static OdeSampler.Method odeSolver(RunConfig config) {
+    return config.has("ode_solver") ? OdeSampler.Method.parse(config.getString("ode_solver")) : OdeSampler.Method.EULER;
   }
 
   /** Whether the config runs Flow-GRPO rather than RAM (the default). */
@@ -215,7 +220,7 @@ public final class TrainDriver {
     TrainingState state = epoch == 0
         ? TrainingState.fromBase(CheckpointStore.readTheta(config.path("base_checkpoint", home).toString()))
         : CheckpointStore.readState(run.checkpoint(epoch).toString(), null);
-    EulerSampler sampler = new EulerSampler(config.getInt("eval_steps"), config.getDouble("cfg_scale"), config.getDouble("time_shift"));
+    OdeSampler sampler = new OdeSampler(config.getInt("eval_steps"), config.getDouble("cfg_scale"), config.getDouble("time_shift"));
     eval.putAll(QuickEvaluation.evaluate(network, state.theta(), prompts, config.getWeights("rewards").keySet(), samples,
         sampler, config.getLong("eval_seed")));
     Map<String, Double> record = new TreeMap<>(eval);

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import ram.model.AdamW;
-import ram.model.EulerSampler;
 import ram.model.LaggedPolicy;
+import ram.model.OdeSampler;
 import ram.model.TimeSampler;
 
 /**
@@ -43,6 +43,8 @@ public final class EpochSpec implements Serializable {
   public final LaggedPolicy laggedPolicy;
   public final int imagesPerPrompt;
   public final int sampleSteps;
+  /** the integrator of the training endpoints' ODE (ram.md: Euler) */
+  public final OdeSampler.Method odeSolver;
   public final double cfgScale;
   public final double timeShift;
   public final TreeMap<String, Double> rewardWeights;
@@ -62,18 +64,18 @@ public final class EpochSpec implements Serializable {
 
   /** A RAM epoch. */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
-      LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift,
+      LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
       TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
       double adamBeta1, double adamBeta2, double adamEpsilon) {
-    this(runSeed, epoch, architecture, parentCheckpoint, baseCheckpoint, laggedPolicy, imagesPerPrompt, sampleSteps, cfgScale,
+    this(runSeed, epoch, architecture, parentCheckpoint, baseCheckpoint, laggedPolicy, imagesPerPrompt, sampleSteps, odeSolver, cfgScale,
         timeShift, rewardWeights, advantageMode, rewardMultiplier, renoisings, timeSampler, optimizerSteps, gradientShards,
         learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, null);
   }
 
   /** An epoch of RAM ({@code grpo == null}) or of Flow-GRPO. */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
-      LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift,
+      LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
       TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
       double adamBeta1, double adamBeta2, double adamEpsilon, GrpoSettings grpo) {
@@ -85,6 +87,7 @@ public final class EpochSpec implements Serializable {
     this.laggedPolicy = laggedPolicy;
     this.imagesPerPrompt = imagesPerPrompt;
     this.sampleSteps = sampleSteps;
+    this.odeSolver = odeSolver;
     this.cfgScale = cfgScale;
     this.timeShift = timeShift;
     this.rewardWeights = new TreeMap<>(rewardWeights);
@@ -107,17 +110,17 @@ public final class EpochSpec implements Serializable {
   }
 
   /**
-   * A spec for sampling and scoring only (evaluation): the update's fields hold inert values
-   * that no sampling stage reads.
+   * A spec for sampling and scoring only (evaluation, with the Euler sampler of ram.md): the update's
+   * fields hold inert values that no sampling stage reads.
    */
   public static EpochSpec forSampling(long seed, String architecture, String checkpoint, String baseCheckpoint,
       LaggedPolicy policy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift, Map<String, Double> rewards) {
-    return new EpochSpec(seed, 0, architecture, checkpoint, baseCheckpoint, policy, imagesPerPrompt, sampleSteps, cfgScale,
-        timeShift, rewards, AdvantageMode.GROUP_NORMALIZED, 0, 1, TimeSampler.UNIFORM, 1, 1, 1e-3, 0, 0.9, 0.999, 1e-8);
+    return new EpochSpec(seed, 0, architecture, checkpoint, baseCheckpoint, policy, imagesPerPrompt, sampleSteps, OdeSampler.Method.EULER,
+        cfgScale, timeShift, rewards, AdvantageMode.GROUP_NORMALIZED, 0, 1, TimeSampler.UNIFORM, 1, 1, 1e-3, 0, 0.9, 0.999, 1e-8);
   }
 
-  public EulerSampler sampler() {
-    return new EulerSampler(sampleSteps, cfgScale, timeShift);
+  public OdeSampler sampler() {
+    return new OdeSampler(odeSolver, sampleSteps, cfgScale, timeShift);
   }
 
   public AdamW optimizer() {

@@ -10,11 +10,11 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
 import ram.model.LaggedPolicy;
+import ram.model.Networks;
 import ram.model.Noise;
 import ram.model.ParameterSet;
 import ram.model.TrainingState;
 import ram.model.VelocityNetwork;
-import ram.model.Networks;
 import ram.schemas.Prompt;
 import ram.schemas.Sample;
 import ram.schemas.SamplerSettings;
@@ -118,7 +118,7 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
       Prompt prompt = slot.getValue();
       float[] x = timer.time(() -> spec.sampler().sample(network, policy, noise, Collections.nCopies(g, prompt.getText())));
       requireFinite(x, spec, slot.getKey(), policyVersion);
-      SamplerSettings settings = SamplerSettings.newBuilder().setName("euler_ode").setSteps(spec.sampleSteps)
+      SamplerSettings settings = SamplerSettings.newBuilder().setName(spec.odeSolver.recordName()).setSteps(spec.sampleSteps)
           .setCfgScale(spec.cfgScale).setTimeShift(spec.timeShift).build();
       for (int i = 0; i < g; i++) {
         float[] endpoint = java.util.Arrays.copyOfRange(x, i * dim, (i + 1) * dim);

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import ram.model.LaggedPolicy;
+import ram.model.OdeSampler;
 import ram.model.TimeSampler;
 import ram.schemas.Advantage;
 import ram.schemas.Prompt;
@@ -70,7 +71,7 @@ class FlowGrpoStagesTest implements Serializable {
 
   static EpochSpec spec(GrpoSettings grpo) {
     return new EpochSpec(42, 1, "toy-mlp-2d-128x3", null, "unused", grpo == null ? LaggedPolicy.EMA : LaggedPolicy.CURRENT, 8, 10,
-        1, 1, Map.of("toy2d", 1.0), EpochSpec.AdvantageMode.GROUP_NORMALIZED, 1, 1, TimeSampler.UNIFORM, 1, 1, 1e-3, 0, 0.9,
+        OdeSampler.Method.EULER, 1, 1, Map.of("toy2d", 1.0), EpochSpec.AdvantageMode.GROUP_NORMALIZED, 1, 1, TimeSampler.UNIFORM, 1, 1, 1e-3, 0, 0.9,
         0.999, 1e-8, grpo);
   }
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import ram.model.LaggedPolicy;
+import ram.model.OdeSampler;
 import ram.model.Noise;
 import ram.model.ParameterSet;
 import ram.model.RamGradient;
@@ -35,7 +36,7 @@ class ShardedGradientsTest {
     ParameterSet reference = network.initialize(1);
     ParameterSet theta = network.initialize(2);
     ParameterSet old = network.initialize(3);
-    EpochSpec spec = new EpochSpec(42, 3, network.architecture(), null, "unused", LaggedPolicy.EMA, 8, 10, 1, 1,
+    EpochSpec spec = new EpochSpec(42, 3, network.architecture(), null, "unused", LaggedPolicy.EMA, 8, 10, OdeSampler.Method.EULER, 1, 1,
         Map.of("toy2d", 1.0), EpochSpec.AdvantageMode.GROUP_NORMALIZED, 5.0, 4, TimeSampler.SQRT_UNIFORM, 1, 3, 1e-3, 0, 0.9,
         0.999, 1e-8);
     List<TrainingItem> items = new ArrayList<>();
