@@ -15,6 +15,13 @@ import ai.djl.training.GradientCollector;
  */
 public final class RamGradient {
 
+  /**
+   * Rows (item x re-noising) whose activations are held at once: a shard's gradient is the sum over
+   * chunks of this many, so memory stays flat however many items a shard gets (the U-Net's 512 rows
+   * of one geneval shard took several GB in one pass)
+   */
+  static final int CHUNK_ROWS = 64;
+
   private final VelocityNetwork network;
   private final double multiplier;
 
@@ -65,6 +72,31 @@ public final class RamGradient {
         }
       }
     }
+    ParameterSet gradientSum = null;
+    double lossSum = 0;
+    double driftSum = 0;
+    double targetSquareSum = 0;
+    for (int from = 0; from < rows; from += CHUNK_ROWS) {
+      int to = Math.min(rows, from + CHUNK_ROWS);
+      Result chunk = chunk(theta, reference, old, java.util.Arrays.copyOfRange(x, from * dim, to * dim),
+          java.util.Arrays.copyOfRange(items.noise(), from * dim, to * dim), java.util.Arrays.copyOfRange(items.times(), from, to),
+          java.util.Arrays.copyOfRange(signal, from, to), prompts.subList(from, to));
+      if (gradientSum == null) {
+        gradientSum = chunk.gradientSum();
+      } else {
+        gradientSum.addInPlace(chunk.gradientSum());
+      }
+      lossSum += chunk.lossSum();
+      driftSum += chunk.driftSum();
+      targetSquareSum += chunk.targetSquareSum();
+    }
+    return new Result(gradientSum, rows, lossSum, driftSum, targetSquareSum, flipped);
+  }
+
+  /** The summed loss and its gradient over rows that fit in memory at once (no flipped count). */
+  private Result chunk(ParameterSet theta, ParameterSet reference, ParameterSet old, float[] x, float[] noise, float[] times,
+      float[] signal, List<String> prompts) {
+    int rows = prompts.size();
     long[] shape = OdeSampler.batchShape(rows, network.sampleShape());
     long[] broadcast = new long[shape.length];
     java.util.Arrays.fill(broadcast, 1);
@@ -72,8 +104,8 @@ public final class RamGradient {
     try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
       NDList thetaArrays = theta.toNDList(manager);
       NDArray x0 = manager.create(x, new Shape(shape));
-      NDArray eps = manager.create(items.noise(), new Shape(shape));
-      NDArray t = manager.create(items.times());
+      NDArray eps = manager.create(noise, new Shape(shape));
+      NDArray t = manager.create(times);
       NDArray xt = RamLoss.noised(x0, eps, t.reshape(new Shape(broadcast)));
       NDArray vRef = network.velocity(reference.toNDList(manager), xt, t, prompts);
       NDArray vOld = network.velocity(old == null ? thetaArrays : old.toNDList(manager), xt, t, prompts);
@@ -95,7 +127,7 @@ public final class RamGradient {
       for (NDArray p : thetaArrays) {
         grads.add(p.getGradient());
       }
-      return new Result(ParameterSet.fromNDList(theta, grads), rows, lossSum, driftSum, targetSquareSum, flipped);
+      return new Result(ParameterSet.fromNDList(theta, grads), rows, lossSum, driftSum, targetSquareSum, 0);
     }
   }
 }

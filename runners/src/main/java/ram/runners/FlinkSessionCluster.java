@@ -76,7 +76,10 @@ final class FlinkSessionCluster {
           "jobmanager.memory.process.size: 1024m",
           "taskmanager.bind-host: localhost",
           "taskmanager.host: localhost",
-          "taskmanager.memory.process.size: 3072m",
+          "taskmanager.memory.process.size: 4096m",
+          // libtorch inputs pass through direct buffers that only a GC frees: the U-Net's gradient stage
+          // outgrew Flink's default direct-memory limit (about 400 MB at 3 GB per TaskManager)
+          "taskmanager.memory.task.off-heap.size: 1024m",
           "taskmanager.memory.managed.fraction: 0.1",
           "taskmanager.numberOfTaskSlots: " + slots,
           "parallelism.default: 1",
