@@ -102,7 +102,7 @@ final class EvaluateCommand {
     }
     Map<String, Double> results = new TreeMap<>();
     try {
-      PipelineResult.State state = p.run().waitUntilFinish();
+      PipelineResult.State state = Runners.runToEnd(p);
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("the evaluation pipeline ended in state " + state);
       }

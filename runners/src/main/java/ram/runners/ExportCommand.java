@@ -107,7 +107,7 @@ final class ExportCommand {
       Files.createDirectories(partial);
       Pipeline p = Pipeline.create(Runners.options(runner, "ram-export", null));
       ExportPipeline.build(p, spec);
-      PipelineResult.State state = p.run().waitUntilFinish();
+      PipelineResult.State state = Runners.runToEnd(p);
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("the export pipeline ended in state " + state);
       }

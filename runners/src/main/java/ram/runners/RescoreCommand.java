@@ -58,7 +58,7 @@ final class RescoreCommand {
       RescorePipeline.build(p, sources, reward);
     }
     try {
-      PipelineResult.State state = p.run().waitUntilFinish();
+      PipelineResult.State state = Runners.runToEnd(p);
       if (state != PipelineResult.State.DONE) {
         throw new IllegalStateException("the rescore pipeline ended in state " + state);
       }

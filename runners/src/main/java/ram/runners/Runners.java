@@ -4,6 +4,8 @@ import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -52,6 +54,36 @@ public final class Runners {
     // DataStream translation in batch mode has no such optimizer.
     o.setUseDataStreamForBatch(true);
     return o;
+  }
+
+  /**
+   * Runs a pipeline to its end and returns its final state. When it fails, this returns (throws)
+   * only after the Direct runner's workers have stopped: that runner shuts its executor down without
+   * waiting, so bundles of the failed run could otherwise still write into the directory the caller
+   * is about to clean up. Flink cancels a failed job's tasks itself.
+   */
+  public static PipelineResult.State runToEnd(Pipeline p) {
+    try {
+      return p.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      awaitDirectWorkersStopped(120_000);
+      throw e;
+    }
+  }
+
+  /** Waits up to {@code millis} for the threads of shut-down Direct runner executors to finish their bundles. */
+  static void awaitDirectWorkersStopped(long millis) {
+    long deadline = System.currentTimeMillis() + millis;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("direct-runner-worker") && t != Thread.currentThread()) {
+        try {
+          t.join(Math.max(1, deadline - System.currentTimeMillis()));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   /** Libtorch threads per worker: the cores a worker really owns (performance.md). */

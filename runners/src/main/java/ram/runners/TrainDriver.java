@@ -135,6 +135,7 @@ public final class TrainDriver {
       result = p.run();
       state = result.waitUntilFinish();
     } catch (RuntimeException e) {
+      Runners.awaitDirectWorkersStopped(120_000);
       throw new IllegalStateException("epoch " + epoch + " failed, nothing of it is published; rerun the command to resume after epoch "
           + (epoch - 1), e);
     }

@@ -82,6 +82,7 @@ class FaultInjectionTest {
 
   @BeforeAll
   static void uninterruptedRun() throws Exception {
+    System.setProperty("ram.home", HOME.toString()); // for the runs in this JVM, whichever test comes first
     reference = tmp.resolve("reference");
     long t0 = System.nanoTime();
     Process p = start(reference, "direct", null, tmp.resolve("reference.log"));
