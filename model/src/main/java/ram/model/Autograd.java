@@ -14,6 +14,13 @@ import ai.djl.training.GradientCollector;
  */
 public final class Autograd {
 
+  /**
+   * Rows whose activations a gradient pass holds at once: the RAM and Flow-GRPO gradients of a
+   * shard are sums over chunks of this many rows, so memory stays flat however many items a shard
+   * gets (in one pass, the U-Net's 512 rows of one geneval shard took several GB).
+   */
+  public static final int ROWS_PER_PASS = 64;
+
   private static final ReentrantLock LOCK = new ReentrantLock();
 
   private Autograd() {}

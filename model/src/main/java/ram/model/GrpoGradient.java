@@ -1,5 +1,7 @@
 package ram.model;
 
+import java.util.Arrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +11,8 @@ import ai.djl.training.GradientCollector;
 /**
  * The gradient of the summed {@link GrpoLoss} over a batch of {@link GrpoItems}, with the
  * diagnostics Flow-GRPO logs (mean ratio, share of clipped items, KL). Like {@link RamGradient},
- * a sum: shards of an epoch add up, and the update divides by the item count.
+ * a sum: shards of an epoch add up, and the update divides by the item count. Items are processed
+ * {@link Autograd#ROWS_PER_PASS} at a time.
  */
 public final class GrpoGradient {
 
@@ -38,6 +41,32 @@ public final class GrpoGradient {
 
   /** The gradient with respect to {@code theta}; {@code reference} is the frozen base (for the KL term). */
   public Result compute(ParameterSet theta, ParameterSet reference, GrpoItems items) {
+    int dim = network.sampleSize();
+    ParameterSet gradientSum = null;
+    double lossSum = 0;
+    double klSum = 0;
+    double ratioSum = 0;
+    long clipped = 0;
+    for (int from = 0; from < items.count(); from += Autograd.ROWS_PER_PASS) {
+      int to = Math.min(items.count(), from + Autograd.ROWS_PER_PASS);
+      GrpoItems part = new GrpoItems(items.step(), Arrays.copyOfRange(items.states(), from * dim, to * dim),
+          Arrays.copyOfRange(items.nextStates(), from * dim, to * dim), Arrays.copyOfRange(items.oldLogProbs(), from, to),
+          Arrays.copyOfRange(items.advantages(), from, to), items.prompts().subList(from, to));
+      Result chunk = chunk(theta, reference, part);
+      if (gradientSum == null) {
+        gradientSum = chunk.gradientSum();
+      } else {
+        gradientSum.addInPlace(chunk.gradientSum());
+      }
+      lossSum += chunk.lossSum();
+      klSum += chunk.klSum();
+      ratioSum += chunk.ratioSum();
+      clipped += chunk.clippedItems();
+    }
+    return new Result(gradientSum, items.count(), lossSum, klSum, ratioSum, clipped);
+  }
+
+  private Result chunk(ParameterSet theta, ParameterSet reference, GrpoItems items) {
     int n = items.count();
     long[] shape = OdeSampler.batchShape(n, network.sampleShape());
     double sigma = sampler.sigma(items.step());

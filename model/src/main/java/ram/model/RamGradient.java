@@ -11,16 +11,10 @@ import ai.djl.training.GradientCollector;
 
 /**
  * The gradient of the summed RAM loss over a batch of items (one shard of a step), plus the
- * diagnostics of ram.md section 3 as sums, so that shards add up to the step's totals.
+ * diagnostics of ram.md section 3 as sums, so that shards add up to the step's totals. Rows (item
+ * x re-noising) are processed {@link Autograd#ROWS_PER_PASS} at a time.
  */
 public final class RamGradient {
-
-  /**
-   * Rows (item x re-noising) whose activations are held at once: a shard's gradient is the sum over
-   * chunks of this many, so memory stays flat however many items a shard gets (the U-Net's 512 rows
-   * of one geneval shard took several GB in one pass)
-   */
-  static final int CHUNK_ROWS = 64;
 
   private final VelocityNetwork network;
   private final double multiplier;
@@ -76,8 +70,8 @@ public final class RamGradient {
     double lossSum = 0;
     double driftSum = 0;
     double targetSquareSum = 0;
-    for (int from = 0; from < rows; from += CHUNK_ROWS) {
-      int to = Math.min(rows, from + CHUNK_ROWS);
+    for (int from = 0; from < rows; from += Autograd.ROWS_PER_PASS) {
+      int to = Math.min(rows, from + Autograd.ROWS_PER_PASS);
       Result chunk = chunk(theta, reference, old, java.util.Arrays.copyOfRange(x, from * dim, to * dim),
           java.util.Arrays.copyOfRange(items.noise(), from * dim, to * dim), java.util.Arrays.copyOfRange(items.times(), from, to),
           java.util.Arrays.copyOfRange(signal, from, to), prompts.subList(from, to));

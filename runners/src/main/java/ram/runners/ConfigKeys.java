@@ -77,6 +77,8 @@ public final class ConfigKeys {
     key("pretrain_prompt_dropout", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of prompts replaced by \"\" (for CFG)");
     key("pretrain_ema_decay", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): per-step EMA decay of the shipped weights");
     key("pretrain_shapes_share", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of shapes-world items (the rest is text)");
+    choice("pretrain_words", List.of("train", "fresh"), "pretraining (image model): text items ask for the training prompts' "
+        + "words (train, the default) or for fresh random words, never a held-out one (fresh)");
     key("pretrain_checkpoint_every", Type.POSITIVE_INT, "pretraining (image model): steps between resumable checkpoints");
     key("pretrain_init_only", Type.STRING, "pretraining (image model): take only the pretrain_init parameters whose names start with one of these comma-separated prefixes (e.g. a trained text encoder, text.); the rest start fresh");
     key("pretrain_init", Type.PATH, "pretraining (image model): continue from this base checkpoint's weights (fresh optimizer) instead of a random initialisation");

@@ -71,7 +71,9 @@ public final class Pretrain {
    */
   static Path runMixture(RunConfig config, Path home, PrintStream out) {
     VelocityNetwork network = Networks.create(config.getString("model"));
-    TrainingData data = WorldMixtureData.load(home, "train", config.getDouble("pretrain_shapes_share"));
+    WorldMixtureData.Words words = config.has("pretrain_words")
+        ? WorldMixtureData.Words.parse(config.getString("pretrain_words")) : WorldMixtureData.Words.TRAIN;
+    TrainingData data = WorldMixtureData.load(home, config.getDouble("pretrain_shapes_share"), words);
     long t0 = System.nanoTime();
     Path dir = config.path("pretrain_dir", home);
     ResumablePretraining.Result result = new ResumablePretraining(config, home, network, data, out).run(dir);
@@ -79,8 +81,9 @@ public final class Pretrain {
     provenance.put("config", config.name());
     provenance.put("resolved_config", config.values().toString());
     provenance.put("task", config.getString("task"));
-    provenance.put("data", "ground-truth renders of prompts/geneval/train.jsonl and prompts/ocr/train.jsonl, shapes share "
-        + config.getDouble("pretrain_shapes_share"));
+    provenance.put("data", "ground-truth renders of prompts/geneval/train.jsonl and "
+        + (words == WorldMixtureData.Words.FRESH ? "fresh random words (none of prompts/ocr/test.jsonl)" : "prompts/ocr/train.jsonl")
+        + ", shapes share " + config.getDouble("pretrain_shapes_share"));
     provenance.put("seed", config.getLong("pretrain_seed"));
     provenance.put("steps", result.state().epoch());
     provenance.put("batch_size", config.getInt("pretrain_batch_size"));

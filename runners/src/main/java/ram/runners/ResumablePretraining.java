@@ -39,7 +39,7 @@ final class ResumablePretraining {
     "pretrain_learning_rate", "pretrain_weight_decay", "pretrain_warmup_steps", "pretrain_prompt_dropout",
     "pretrain_ema_decay", "pretrain_shapes_share", "pretrain_init"};
   /** Settings added later: recorded only when set, so that older pretraining directories still resume. */
-  private static final String[] OPTIONAL_SETTINGS_KEYS = {"pretrain_init_only"};
+  private static final String[] OPTIONAL_SETTINGS_KEYS = {"pretrain_init_only", "pretrain_words"};
 
   private final RunConfig config;
   private final VelocityNetwork network;

@@ -26,7 +26,7 @@ class ImagePretrainingTest {
 
   @Test
   void mixtureDataIsDeterministicAndHoldsBothWorlds() {
-    WorldMixtureData data = WorldMixtureData.load(HOME, "train", 0.5);
+    WorldMixtureData data = WorldMixtureData.load(HOME, 0.5, WorldMixtureData.Words.TRAIN);
     TrainingData.Batch a = data.draw(5, 16);
     TrainingData.Batch b = data.draw(5, 16);
     assertArrayEquals(a.samples(), b.samples());
@@ -34,6 +34,28 @@ class ImagePretrainingTest {
     assertEquals(16 * 3 * 32 * 32, a.samples().length);
     assertTrue(a.prompts().stream().anyMatch(p -> p.contains("\"")));
     assertTrue(a.prompts().stream().anyMatch(p -> !p.contains("\"")));
+  }
+
+  @Test
+  void freshWordsAreNewWordsAndNeverHeldOutOnes() {
+    WorldMixtureData data = WorldMixtureData.load(HOME, 0.0, WorldMixtureData.Words.FRESH);
+    java.util.Set<String> train = WorldMixtureData.readTexts(HOME.resolve("prompts/ocr/train.jsonl")).stream()
+        .map(ram.rewards.ocr.OcrPrompt::text).collect(java.util.stream.Collectors.toSet());
+    java.util.Set<String> test = WorldMixtureData.readTexts(HOME.resolve("prompts/ocr/test.jsonl")).stream()
+        .map(ram.rewards.ocr.OcrPrompt::text).collect(java.util.stream.Collectors.toSet());
+    java.util.List<String> words = new java.util.ArrayList<>();
+    for (long seed = 0; seed < 40; seed++) {
+      for (String prompt : data.draw(seed, 50).prompts()) {
+        words.add(prompt.substring(prompt.indexOf('"') + 1, prompt.lastIndexOf('"')));
+      }
+    }
+    assertEquals(2000, words.size());
+    assertTrue(words.stream().noneMatch(test::contains), "a held-out word was drawn");
+    // a quarter of the 2-letter words (200 of 576) are training words, hardly any longer one is
+    long unseen = words.stream().filter(w -> !train.contains(w)).count();
+    assertTrue(unseen > 1700, "fresh words should mostly be new words: " + unseen + " of 2000");
+    assertTrue(new java.util.HashSet<>(words).size() > 1700, "fresh words repeat too often");
+    assertEquals(data.draw(7, 8).prompts(), data.draw(7, 8).prompts());
   }
 
   @Test

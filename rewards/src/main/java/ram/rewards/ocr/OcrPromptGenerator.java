@@ -57,9 +57,14 @@ public final class OcrPromptGenerator {
     }
     List<OcrPrompt> all = new ArrayList<>();
     for (String word : words) {
-      all.add(new OcrPrompt(String.format(TEMPLATES[random.nextInt(TEMPLATES.length)], word), word));
+      all.add(promptFor(word, random));
     }
     return new Split(List.copyOf(all.subList(0, trainSize)), List.copyOf(all.subList(trainSize, all.size())));
+  }
+
+  /** A prompt asking for {@code word} in one of the sentence templates, picked by {@code random}. */
+  public static OcrPrompt promptFor(String word, Random random) {
+    return new OcrPrompt(String.format(TEMPLATES[random.nextInt(TEMPLATES.length)], word), word);
   }
 
   /** A random word of 2 to 6 letters from {@link #ALPHABET}. */
