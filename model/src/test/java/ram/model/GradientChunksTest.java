@@ -70,7 +70,7 @@ class GradientChunksTest {
     SdeSampler.Rollout rollout = sampler.sample(network, policy, seeds, prompts);
     float[] advantages = Noise.gaussian(Noise.seed(7, 1), n);
     int step = 1;
-    GrpoGradient gradient = new GrpoGradient(network, sampler, 0.002, 0.04); // ratios lie within 1 +- 0.01: a narrow clip
+    GrpoGradient gradient = new GrpoGradient(network, sampler, 0.002, 0.04); // ratios stay close to 1 here: a narrow clip
     GrpoGradient.Result all = gradient.compute(theta, policy, new GrpoItems(step, rollout.states()[step], rollout.states()[step + 1],
         rollout.logProbs()[step], advantages, prompts));
     GrpoGradient.Result sum = null;
