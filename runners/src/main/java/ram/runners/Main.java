@@ -25,7 +25,7 @@ public final class Main {
         bench train [<config>] [--key v]     epoch time by stage, parallelism 1 and 2, embedded and on a local cluster
         sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w] [--steps N]
                                              sample a prompt from a checkpoint (default models/base) into a PNG grid
-        renoise [--checkpoint DIR] [--n 40] [--out FILE.png]
+        renoise [--world shapes|text] [--checkpoint DIR] [--n 40] [--out FILE.png]
                                              re-noise held-out one-object renders and integrate back: is the shape kept?
         evaluate --checkpoint <run>/latest | --model base | <config>  [--prompts geneval,ocr] [--rewards NAME,...]
                  [--out DIR] [--key value ...]  sample held-out prompts with fixed seeds, score, print RESULT lines

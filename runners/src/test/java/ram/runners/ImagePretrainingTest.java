@@ -195,6 +195,25 @@ class ImagePretrainingTest {
   }
 
   @Test
+  void renoiseOfTextScoresTheReturnedWordsWithOcr(@TempDir Path tmp) throws Exception {
+    System.setProperty("ram.home", HOME.toString());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"renoise", "--world", "text", "--n", "3", "--steps", "4", "--out", tmp.resolve("t.png").toString()},
+        new PrintStream(out, true), new PrintStream(err, true));
+    assertEquals(0, code, err.toString());
+    String text = out.toString();
+    double atZero = Double.parseDouble(text.lines().filter(l -> l.startsWith("RESULT renoise_t0.00_ocr=")).findFirst()
+        .orElseThrow(() -> new AssertionError(text)).split("=")[1]);
+    assertTrue(atZero > 0.6, "ground-truth words handed back at t0 = 0 should read: " + text);
+    assertEquals(RenoiseCommand.START_TIMES.length, text.lines().filter(l -> l.startsWith("RESULT renoise_t")).count(), text);
+    ByteArrayOutputStream bad = new ByteArrayOutputStream();
+    assertTrue(Main.run(new String[] {"renoise", "--world", "faces"}, new PrintStream(new ByteArrayOutputStream(), true),
+        new PrintStream(bad, true)) != 0);
+    assertTrue(bad.toString().contains("--world must be shapes or text"), bad.toString());
+  }
+
+  @Test
   void gridScalesPixelsAndKeepsColours() {
     float[] red = new float[3 * 32 * 32];
     java.util.Arrays.fill(red, 0, 32 * 32, 1f);
