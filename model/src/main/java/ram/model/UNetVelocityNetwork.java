@@ -31,16 +31,26 @@ import ai.djl.nn.Activation;
 public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
 
   /** Hyper-parameters of one U-Net size: {@code channels} at full resolution, {@code width} at 8 x 8. */
-  public record Config(int imageSize, int channels, int width, int blocks, int heads, int textLayers, int timeFeatures) {
+  public record Config(int imageSize, int channels, int width, int blocks, int heads, int textLayers, int timeFeatures,
+      boolean wordSlots) {
 
-    /** The architecture name, encoding the size: e.g. {@code unet-32px-c32-d128-t2-wi}. */
+    public Config(int imageSize, int channels, int width, int blocks, int heads, int textLayers, int timeFeatures) {
+      this(imageSize, channels, width, blocks, heads, textLayers, timeFeatures, false);
+    }
+
+    /**
+     * The architecture name, encoding the size: e.g. {@code unet-32px-c32-d128-t2-wi}; {@code -ws}:
+     * letter slots in the text encoder ({@link CharTextEncoder}).
+     */
     public String architecture() {
-      return "unet-" + imageSize + "px-c" + channels + "-d" + width + "-t" + blocks + "-wi";
+      return "unet-" + imageSize + "px-c" + channels + "-d" + width + "-t" + blocks + "-wi" + (wordSlots ? "-ws" : "");
     }
   }
 
   /** The base size: about 2.3 M parameters. */
   public static final Config BASE = new Config(32, 32, 128, 2, 4, 2, 128);
+  /** The base with letter slots (2,048 parameters more; zero-initialised, so grown from the base it equals it). */
+  public static final Config BASE_SLOTS = new Config(32, 32, 128, 2, 4, 2, 128, true);
   /** A smaller sibling for fast tests, with the text pathway of {@link DitVelocityNetwork#SMALL}. */
   public static final Config SMALL = new Config(32, 8, 64, 1, 2, 1, 64);
 
@@ -59,7 +69,7 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
           + ": image size must be a multiple of 4, channels and width of " + GROUPS + ", width of the heads");
     }
     this.config = config;
-    this.text = new CharTextEncoder(config.width(), config.textLayers(), config.heads(), true);
+    this.text = new CharTextEncoder(config.width(), config.textLayers(), config.heads(), true, config.wordSlots());
     this.low = config.imageSize() / 4;
     this.positions = TransformerOps.positions2d(low, config.width());
     this.names = initialize(0).names();
