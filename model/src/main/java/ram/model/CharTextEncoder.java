@@ -216,14 +216,36 @@ public final class CharTextEncoder {
   }
 
   /**
-   * Writes the slot weights of the letters of a quoted word (the characters other than quotes and
-   * punctuation; nothing for a word without a quote): letter {@code q} of {@code Q} sits at
-   * {@code (q + 0.5) / Q} of the word, spread linearly over the two nearest of {@link #SLOTS} rows.
-   * {@code offset} is where character 0 of the prompt starts in {@code slots}.
+   * Writes the slot weights of the letters of a quoted word (nothing for a word without a quote):
+   * a letter at {@link #letterPlaces place} {@code f} is spread linearly over the two nearest of
+   * {@link #SLOTS} rows around {@code f * SLOTS - 0.5}. {@code offset} is where character 0 of the
+   * prompt starts in {@code slots}.
    */
   static void letterSlots(String s, int[] span, float[] slots, int offset) {
+    double[] places = letterPlaces(s, span);
+    for (int j = span[0]; j < span[1] && j < MAX_CHARS; j++) {
+      if (Double.isNaN(places[j - span[0]])) {
+        continue;
+      }
+      double place = Math.max(0, Math.min(SLOTS - 1, places[j - span[0]] * SLOTS - 0.5));
+      int lo = (int) Math.floor(place);
+      float upper = (float) (place - lo);
+      slots[offset + j * SLOTS + lo] += 1 - upper;
+      slots[offset + j * SLOTS + Math.min(lo + 1, SLOTS - 1)] += upper;
+    }
+  }
+
+  /**
+   * Where each character of the word {@code span} of {@code s} stands across the drawn word: letter
+   * {@code q} of the {@code Q} letters of a quoted word at {@code (q + 0.5) / Q}, the renderer
+   * fitting the word to the canvas's width; NaN for quotes, punctuation and every character of a
+   * word without a quote.
+   */
+  static double[] letterPlaces(String s, int[] span) {
+    double[] places = new double[span[1] - span[0]];
+    java.util.Arrays.fill(places, Double.NaN);
     if (s.substring(span[0], span[1]).indexOf('"') < 0) {
-      return;
+      return places;
     }
     int letters = 0;
     for (int j = span[0]; j < span[1] && j < MAX_CHARS; j++) {
@@ -231,16 +253,33 @@ public final class CharTextEncoder {
     }
     int q = 0;
     for (int j = span[0]; j < span[1] && j < MAX_CHARS; j++) {
-      if (!Character.isLetterOrDigit(s.charAt(j))) {
-        continue;
+      if (Character.isLetterOrDigit(s.charAt(j))) {
+        places[j - span[0]] = (q++ + 0.5) / letters;
       }
-      double place = Math.max(0, Math.min(SLOTS - 1, (q + 0.5) / letters * SLOTS - 0.5));
-      int lo = (int) Math.floor(place);
-      float upper = (float) (place - lo);
-      slots[offset + j * SLOTS + lo] += 1 - upper;
-      slots[offset + j * SLOTS + Math.min(lo + 1, SLOTS - 1)] += upper;
-      q++;
     }
+    return places;
+  }
+
+  /**
+   * The {@link #letterPlaces places} of a batch's tokens as laid out by {@link #tokenize}
+   * ({@code length} character tokens, begin first, then {@code words} word tokens): NaN for every
+   * token that is not a letter of a quoted word.
+   */
+  public static double[] tokenLetterPlaces(List<String> prompts, int length, int words) {
+    int total = length + words;
+    double[] out = new double[prompts.size() * total];
+    java.util.Arrays.fill(out, Double.NaN);
+    for (int b = 0; b < prompts.size(); b++) {
+      String s = prompts.get(b);
+      String kept = s.length() > MAX_CHARS ? s.substring(0, MAX_CHARS) : s;
+      for (int[] span : wordSpans(kept)) {
+        double[] places = letterPlaces(kept, span);
+        for (int j = 0; j < places.length; j++) {
+          out[b * total + 1 + span[0] + j] = places[j];
+        }
+      }
+    }
+    return out;
   }
 
   /** {@code [start, end)} character ranges of the whitespace-separated words of {@code s}. */

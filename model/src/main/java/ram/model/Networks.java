@@ -18,6 +18,7 @@ public final class Networks {
     FACTORIES.put(DitVelocityNetwork.SMALL_WORD_IDS.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL_WORD_IDS));
     FACTORIES.put(UNetVelocityNetwork.BASE.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.BASE));
     FACTORIES.put(UNetVelocityNetwork.BASE_SLOTS.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.BASE_SLOTS));
+    FACTORIES.put(UNetVelocityNetwork.BASE_LETTERS.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.BASE_LETTERS));
     FACTORIES.put(UNetVelocityNetwork.SMALL.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.SMALL));
     FACTORIES.put(DitVelocityNetwork.SMALL_PIXEL_HEAD.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL_PIXEL_HEAD));
   }

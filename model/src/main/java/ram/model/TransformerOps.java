@@ -96,7 +96,7 @@ public final class TransformerOps {
   }
 
   /** Scaled dot-product attention; returns {@code [B, N, H, d/H]} laid out for a reshape to {@code [B, N, d]}. */
-  private static NDArray attend(NDArray q, NDArray k, NDArray v, int heads, NDArray keyMask) {
+  static NDArray attend(NDArray q, NDArray k, NDArray v, int heads, NDArray keyMask) {
     long b = q.getShape().get(0);
     long n = q.getShape().get(1);
     long l = k.getShape().get(1);

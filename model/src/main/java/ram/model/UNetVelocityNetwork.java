@@ -32,18 +32,25 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
 
   /** Hyper-parameters of one U-Net size: {@code channels} at full resolution, {@code width} at 8 x 8. */
   public record Config(int imageSize, int channels, int width, int blocks, int heads, int textLayers, int timeFeatures,
-      boolean wordSlots) {
+      boolean wordSlots, boolean letterAttention) {
 
     public Config(int imageSize, int channels, int width, int blocks, int heads, int textLayers, int timeFeatures) {
-      this(imageSize, channels, width, blocks, heads, textLayers, timeFeatures, false);
+      this(imageSize, channels, width, blocks, heads, textLayers, timeFeatures, false, false);
+    }
+
+    public Config(int imageSize, int channels, int width, int blocks, int heads, int textLayers, int timeFeatures,
+        boolean wordSlots) {
+      this(imageSize, channels, width, blocks, heads, textLayers, timeFeatures, wordSlots, false);
     }
 
     /**
      * The architecture name, encoding the size: e.g. {@code unet-32px-c32-d128-t2-wi}; {@code -ws}:
-     * letter slots in the text encoder ({@link CharTextEncoder}).
+     * letter slots in the text encoder ({@link CharTextEncoder}); {@code -la}: letter attention
+     * at half resolution ({@link LetterAttention}).
      */
     public String architecture() {
-      return "unet-" + imageSize + "px-c" + channels + "-d" + width + "-t" + blocks + "-wi" + (wordSlots ? "-ws" : "");
+      return "unet-" + imageSize + "px-c" + channels + "-d" + width + "-t" + blocks + "-wi" + (wordSlots ? "-ws" : "")
+          + (letterAttention ? "-la" : "");
     }
   }
 
@@ -51,6 +58,8 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
   public static final Config BASE = new Config(32, 32, 128, 2, 4, 2, 128);
   /** The base with letter slots (2,048 parameters more; zero-initialised, so grown from the base it equals it). */
   public static final Config BASE_SLOTS = new Config(32, 32, 128, 2, 4, 2, 128, true);
+  /** The base with letter attention at 16 x 16 (out projections zero-initialised, so grown from the base it equals it). */
+  public static final Config BASE_LETTERS = new Config(32, 32, 128, 2, 4, 2, 128, false, true);
   /** A smaller sibling for fast tests, with the text pathway of {@link DitVelocityNetwork#SMALL}. */
   public static final Config SMALL = new Config(32, 8, 64, 1, 2, 1, 64);
 
@@ -106,6 +115,10 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
     putResBlock(p, random, "enc1", c, c);
     ConvOps.putConv(p, random, "down1", c, 2 * c, 3, false);
     putResBlock(p, random, "enc2", 2 * c, 2 * c);
+    if (config.letterAttention()) {
+      LetterAttention.put(p, random, "enc2.letters", 2 * c, d);
+      LetterAttention.put(p, random, "dec2.letters", 2 * c, d);
+    }
     ConvOps.putConv(p, random, "down2", 2 * c, d, 3, false);
     putResBlock(p, random, "mid", d, d);
     for (int b = 0; b < config.blocks(); b++) {
@@ -145,9 +158,16 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
     NDArray condition = TransformerOps.condition(p, t, config.timeFeatures(), e.pooled());
     NDArray h1 = resBlock(p, "enc1", ConvOps.conv(p, "in", x, 1), condition);
     NDArray h2 = resBlock(p, "enc2", ConvOps.conv(p, "down1", h1, 2), condition);
+    NDArray places = config.letterAttention() ? LetterAttention.keyPlaces(prompts, e.tokens(), x.getManager()) : null;
+    if (places != null) {
+      h2 = LetterAttention.apply(p, "enc2.letters", h2, e.context(), places, e.tokens().additiveMask());
+    }
     NDArray h3 = resBlock(p, "mid", ConvOps.conv(p, "down2", h2, 2), condition);
     h3 = attend(p, h3, condition, e);
     NDArray u2 = ConvOps.upsample2(ConvOps.conv(p, "up2", h3, 1));
+    if (places != null) {
+      u2 = LetterAttention.apply(p, "dec2.letters", u2, e.context(), places, e.tokens().additiveMask());
+    }
     u2 = resBlock(p, "dec2", NDArrays.concat(new NDList(u2, h2), 1), condition);
     NDArray u1 = ConvOps.upsample2(ConvOps.conv(p, "up1", u2, 1));
     u1 = resBlock(p, "dec1", NDArrays.concat(new NDList(u1, h1), 1), condition);
@@ -206,6 +226,7 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
     long block = 2 * d * 6 * d + 2 * n * d * 3 * d + 2 * 2 * n * n * d + 2 * n * d * d
         + 2 * n * d * d + 2 * tokens * d * 2 * d + 2 * 2 * n * tokens * d + 2 * n * d * d + 2 * 2 * n * d * 4 * d;
     long stem = 2 * (config.timeFeatures() * d + d * d + d * d);
-    return stem + 2 * convs + config.blocks() * block;
+    long letters = config.letterAttention() ? 2 * LetterAttention.flops(half, 2 * c, d, tokens) : 0;
+    return stem + 2 * convs + config.blocks() * block + letters;
   }
 }

@@ -139,4 +139,35 @@ class UNetVelocityNetworkTest {
     assertArrayEquals(Arrays.copyOfRange(before, 0, 2 * d), Arrays.copyOfRange(after, 0, 2 * d), "no quoted word: no slot");
     assertFalse(Arrays.equals(Arrays.copyOfRange(before, 2 * d, 3 * d), Arrays.copyOfRange(after, 2 * d, 3 * d)));
   }
+
+  @Test
+  void letterPlacesAreFractionsOfTheQuotedWordOnlyAtItsLetters() {
+    List<String> prompts = List.of("a sign that reads \"KZQ\"", "a red circle");
+    double[] places = CharTextEncoder.tokenLetterPlaces(prompts, 30, 6);
+    int k = 1 + prompts.get(0).indexOf('K');
+    assertEquals(1 / 6.0, places[k], 1e-12);
+    assertEquals(3 / 6.0, places[k + 1], 1e-12);
+    assertEquals(5 / 6.0, places[k + 2], 1e-12);
+    long letters = Arrays.stream(places).filter(v -> !Double.isNaN(v)).count();
+    assertEquals(3, letters, "quotes, unquoted words, word tokens and the second prompt have no place");
+  }
+
+  @Test
+  void grownLetterAttentionChangesNothingUntilTrainedThenReadsTheLetters() {
+    UNetVelocityNetwork withLetters = new UNetVelocityNetwork(new UNetVelocityNetwork.Config(32, 8, 64, 1, 2, 1, 64, false, true));
+    assertTrue(withLetters.architecture().endsWith("-wi-la"));
+    assertTrue(Networks.names().contains(UNetVelocityNetwork.BASE_LETTERS.architecture()));
+    ParameterSet base = trainedLooking(8);
+    ParameterSet grown = base.grownInto(withLetters.initialize(9));
+    float[] x = Noise.gaussian(12, 3 * network.sampleSize());
+    assertArrayEquals(velocity(network, base, x, 0.6f, PROMPTS), velocity(withLetters, grown, x, 0.6f, PROMPTS));
+    ParameterSet trained = DitVelocityNetworkTest.perturbed(grown.copy(), 10, name -> name.endsWith("letters.out.weight"));
+    List<String> other = List.of(PROMPTS.get(0), PROMPTS.get(1), "a sign that reads \"CTA\"");
+    int d = network.sampleSize();
+    float[] cat = velocity(withLetters, trained, x, 0.6f, PROMPTS);
+    float[] cta = velocity(withLetters, trained, x, 0.6f, other);
+    assertArrayEquals(Arrays.copyOfRange(cat, 0, 2 * d), Arrays.copyOfRange(cta, 0, 2 * d));
+    assertFalse(Arrays.equals(Arrays.copyOfRange(cat, 2 * d, 3 * d), Arrays.copyOfRange(cta, 2 * d, 3 * d)),
+        "the same letters in another order are drawn differently");
+  }
 }
