@@ -31,7 +31,8 @@ public final class Checkpoint {
 
   public static final String MANIFEST = "manifest.json";
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
-  private static final String THETA = "theta.params";
+  /** The file of a checkpoint's parameters theta (a base's weights, or a training state's policy). */
+  public static final String THETA = "theta.params";
   private static final String EMA = "ema.params";
   private static final String ADAM_M = "adam_m.params";
   private static final String ADAM_V = "adam_v.params";
@@ -51,6 +52,12 @@ public final class Checkpoint {
 
   /** Files of a training checkpoint after {@code state.epoch()}. */
   public static Map<String, byte[]> encodeTraining(TrainingState state, String architecture, String parent) {
+    return encodeTraining(state, architecture, parent, Map.of());
+  }
+
+  /** The same, with {@code extra} entries in the manifest (how the run fine-tunes, for one). */
+  public static Map<String, byte[]> encodeTraining(TrainingState state, String architecture, String parent,
+      Map<String, Object> extra) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(THETA, state.theta().toBytes());
     files.put(EMA, state.ema().toBytes());
@@ -62,6 +69,7 @@ public final class Checkpoint {
     manifest.addProperty("epoch", state.epoch());
     manifest.addProperty("optimizer_step", state.optimizer().step());
     manifest.addProperty("parent", parent);
+    new TreeMap<>(extra).forEach((key, value) -> manifest.add(key, GSON.toJsonTree(value)));
     return withManifest(files, manifest);
   }
 
@@ -75,17 +83,8 @@ public final class Checkpoint {
 
   /** The verified manifest of a checkpoint's files; {@code where} names it in errors. */
   public static JsonObject verify(Map<String, byte[]> files, String where) {
-    byte[] raw = files.get(MANIFEST);
-    if (raw == null) {
-      throw new IllegalArgumentException(where + ": no " + MANIFEST + " (not a checkpoint, or an incomplete one)");
-    }
-    JsonObject manifest;
-    try {
-      manifest = GSON.fromJson(new String(raw, StandardCharsets.UTF_8), JsonObject.class);
-    } catch (JsonParseException e) {
-      throw new IllegalArgumentException(where + "/" + MANIFEST + ": not valid JSON: " + e.getMessage(), e);
-    }
-    if (manifest == null || !manifest.has("sha256")) {
+    JsonObject manifest = manifest(files, where);
+    if (!manifest.has("sha256")) {
       throw new IllegalArgumentException(where + "/" + MANIFEST + ": missing the sha256 table");
     }
     for (Map.Entry<String, com.google.gson.JsonElement> e : manifest.getAsJsonObject("sha256").entrySet()) {
@@ -96,6 +95,24 @@ public final class Checkpoint {
       if (!sha256(bytes).equals(e.getValue().getAsString())) {
         throw new IllegalArgumentException(where + "/" + e.getKey() + ": SHA-256 does not match the manifest (corrupt or tampered)");
       }
+    }
+    return manifest;
+  }
+
+  /** The manifest of a checkpoint's files, parsed but not checked against the files (see {@link #verify}). */
+  public static JsonObject manifest(Map<String, byte[]> files, String where) {
+    byte[] raw = files.get(MANIFEST);
+    if (raw == null) {
+      throw new IllegalArgumentException(where + ": no " + MANIFEST + " (not a checkpoint, or an incomplete one)");
+    }
+    JsonObject manifest;
+    try {
+      manifest = GSON.fromJson(new String(raw, StandardCharsets.UTF_8), JsonObject.class);
+    } catch (JsonParseException e) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": not valid JSON: " + e.getMessage(), e);
+    }
+    if (manifest == null) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": missing the sha256 table");
     }
     return manifest;
   }

@@ -1,5 +1,6 @@
 package ram.model;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.SplittableRandom;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 
 /**
  * Low-rank adapters (LoRA) as a parameter-set transform: a {@link VelocityNetwork} whose own
@@ -31,7 +33,11 @@ public final class LoraNetwork implements VelocityNetwork {
    * @param targets regular expressions; a layer (a 2-D {@code <layer>.weight}) is adapted when its
    *     whole name matches one, e.g. {@code block\\d+\\.attn\\.qkv}
    */
-  public record Config(int rank, double alpha, List<String> targets) {
+  public record Config(int rank, double alpha, List<String> targets) implements Serializable {
+
+    public Config {
+      targets = List.copyOf(targets);
+    }
 
     /** The attention (self and cross) and MLP projections of every DiT block; the text encoder stays frozen. */
     public static final String DIT_BLOCKS = "block\\d+\\.(attn\\.(qkv|out)|cross\\.(q|kv|out)|mlp\\.fc[12])";
@@ -85,7 +91,12 @@ public final class LoraNetwork implements VelocityNetwork {
 
   @Override
   public String architecture() {
-    return base.architecture() + "+lora-r" + config.rank() + "-a" + config.alpha() + "-" + String.join(",", config.targets());
+    return architecture(base.architecture(), config);
+  }
+
+  /** The architecture name of adapters {@code config} over a {@code baseArchitecture} network, as checkpoints record it. */
+  public static String architecture(String baseArchitecture, Config config) {
+    return baseArchitecture + "+lora-r" + config.rank() + "-a" + config.alpha() + "-" + String.join(",", config.targets());
   }
 
   @Override
@@ -116,19 +127,46 @@ public final class LoraNetwork implements VelocityNetwork {
     return p;
   }
 
+  /** What {@link #encodePrompts} computes once for a sampler's batch: the adapted weights and the base's encoding under them. */
+  private record Encoded(NDList weights, Object prompts) {}
+
+  /**
+   * The adapted weights and the base's prompt encoding under them: both depend on the parameters
+   * only, so a sampler computes them once per batch, not at every step.
+   */
+  @Override
+  public Object encodePrompts(NDList parameters, List<String> prompts) {
+    NDList weights = adaptedWeights(parameters, parameters.get(0).getManager());
+    return new Encoded(weights, base.encodePrompts(weights, prompts));
+  }
+
   @Override
   public NDArray velocity(NDList parameters, NDArray x, NDArray t, List<String> prompts) {
+    return velocity(parameters, x, t, prompts, null);
+  }
+
+  /** With {@code encoded} from {@link #encodePrompts} of these {@code parameters}, its adapted weights are used as they are. */
+  @Override
+  public NDArray velocity(NDList parameters, NDArray x, NDArray t, List<String> prompts, Object encoded) {
+    if (encoded instanceof Encoded e) {
+      return base.velocity(e.weights(), x, t, prompts, e.prompts());
+    }
+    return base.velocity(adaptedWeights(parameters, x.getManager()), x, t, prompts, null);
+  }
+
+  /** The base weights in {@code manager}, with {@code (alpha / r) A B} added to every target. */
+  private NDList adaptedWeights(NDList parameters, NDManager manager) {
     if (parameters.size() != 2 * targetLayers.size()) {
       throw new IllegalArgumentException("expected " + 2 * targetLayers.size() + " LoRA arrays, got " + parameters.size());
     }
-    NDList weights = baseParameters.toNDList(x.getManager());
+    NDList weights = baseParameters.toNDList(manager);
     float scale = (float) (config.alpha() / config.rank());
     for (int i = 0; i < targetLayers.size(); i++) {
       int index = targetIndices.get(i);
-      NDArray delta = parameters.get(2 * i).matMul(parameters.get(2 * i + 1)).mul(Scalars.of(x, scale));
+      NDArray delta = parameters.get(2 * i).matMul(parameters.get(2 * i + 1)).mul(Scalars.of(weights.get(index), scale));
       weights.set(index, weights.get(index).add(delta));
     }
-    return base.velocity(weights, x, t, prompts);
+    return weights;
   }
 
   /** The base weights with the adapters merged in, for the base network (export, fast sampling). */

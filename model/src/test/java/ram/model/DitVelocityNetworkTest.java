@@ -193,6 +193,8 @@ class DitVelocityNetworkTest {
     float[] adapted = velocity(lora, adapters, x, 0.6f, PROMPTS);
     assertFalse(java.util.Arrays.equals(velocity(network, base, x, 0.6f, PROMPTS), adapted));
     assertArrayEquals(adapted, velocity(network, lora.merge(adapters), x, 0.6f, PROMPTS), 1e-4f);
+    OdeSampler sampler = new OdeSampler(3, 2.0, 1.0); // encodes prompts and adapted weights once for all steps
+    assertArrayEquals(sampler.sample(network, lora.merge(adapters), x, PROMPTS), sampler.sample(lora, adapters, x, PROMPTS), 1e-4f);
     assertThrows(IllegalArgumentException.class,
         () -> new LoraNetwork(network, base, new LoraNetwork.Config(2, 4, List.of("no.such.layer"))));
   }

@@ -87,8 +87,7 @@ public final class TrainEpochPipeline {
       state = updated.get(ApplyUpdate.STATE);
       metrics = metrics.and(updated.get(ApplyUpdate.METRICS));
     }
-    String parent = spec.parentCheckpoint == null ? spec.baseCheckpoint : spec.parentCheckpoint;
-    state.apply("WriteCheckpoint", new WriteCheckpoint(StoreFiles.join(epochDir, "checkpoint"), spec.architecture, parent));
+    state.apply("WriteCheckpoint", new WriteCheckpoint(StoreFiles.join(epochDir, "checkpoint"), spec));
     metrics.apply("AllMetrics", Flatten.pCollections())
         .apply("WriteMetrics", WriteParquet.to(StoreFiles.join(epochDir, "metrics"), "metrics", Metric.getClassSchema()));
   }

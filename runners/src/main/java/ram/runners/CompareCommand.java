@@ -18,8 +18,9 @@ import java.util.Set;
 final class CompareCommand {
 
   /** Keys the two configs must share: everything but the algorithm and its own settings. */
-  static final List<String> SHARED = List.of("task", "prompts", "model", "base_checkpoint", "rewards", "seed", "prompts_per_epoch",
-      "images_per_prompt", "cfg_scale", "time_shift", "eval_prompts", "eval_samples", "eval_steps", "eval_seed");
+  static final List<String> SHARED = List.of("task", "prompts", "model", "base_checkpoint", "finetune", "lora_rank", "lora_alpha",
+      "lora_targets", "rewards", "seed", "prompts_per_epoch", "images_per_prompt", "cfg_scale", "time_shift", "eval_prompts",
+      "eval_samples", "eval_steps", "eval_seed");
 
   private CompareCommand() {}
 

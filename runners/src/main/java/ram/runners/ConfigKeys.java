@@ -13,7 +13,7 @@ public final class ConfigKeys {
 
   /** The kind of value a key takes. */
   public enum Type { INT, POSITIVE_INT, NON_NEGATIVE_INT, DOUBLE, POSITIVE_DOUBLE, NON_NEGATIVE_DOUBLE, STRING, PATH,
-    OPTIONAL_PATH, CHOICE, WEIGHTS }
+    OPTIONAL_PATH, CHOICE, WEIGHTS, REGEX_LIST }
 
   /** One key: its type, legal choices (for CHOICE) and a one-line description. */
   public record Key(String name, Type type, List<String> choices, String doc) {}
@@ -35,6 +35,12 @@ public final class ConfigKeys {
     key("base_checkpoint", Type.PATH, "pretrained base: the frozen reference and the starting policy");
     key("rewards", Type.WEIGHTS, "rewards of the run with weights, e.g. {toy2d: 1.0}");
     choice("algorithm", List.of("ram", "flow_grpo"), "post-training algorithm: RAM (default) or the Flow-GRPO baseline (ram.md section 5)");
+    choice("finetune", List.of("full", "lora"), "what training changes: every base weight (full, the default) or only LoRA adapters "
+        + "over the frozen base (lora; the reference is the base with the adapters off)");
+    key("lora_rank", Type.POSITIVE_INT, "finetune: lora: rank r of the adapters A [in, r] B [r, out] (default 8)");
+    key("lora_alpha", Type.POSITIVE_DOUBLE, "finetune: lora: the adapters add (alpha / r) A B to each target weight (default 16)");
+    key("lora_targets", Type.REGEX_LIST, "finetune: lora: regular expressions over layer names; a layer whose whole name matches "
+        + "one is adapted (default: the DiT blocks' attention, cross-attention and MLP)");
     key("seed", Type.INT, "run seed: prompts, noise and re-noising all derive from it");
     key("epochs", Type.POSITIVE_INT, "number of epochs (one pipeline each)");
     key("prompts_per_epoch", Type.POSITIVE_INT, "P: prompts (groups) sampled per epoch");

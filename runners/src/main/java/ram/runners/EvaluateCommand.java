@@ -18,6 +18,7 @@ import com.google.gson.GsonBuilder;
 
 import ram.model.Checkpoint;
 import ram.model.LaggedPolicy;
+import ram.model.LoraNetwork;
 import ram.model.Noise;
 import ram.pipelines.EvaluatePipeline;
 import ram.pipelines.PromptSets;
@@ -74,6 +75,12 @@ final class EvaluateCommand {
     Path base = config.path("base_checkpoint", home);
     String architecture = Checkpoint.verify(Checkpoint.readDirectory(target.checkpoint()), target.checkpoint().toString())
         .get("architecture").getAsString();
+    LoraNetwork.Config lora = target.isBase() ? null : TrainDriver.lora(config);
+    String baseArchitecture = lora == null ? architecture : config.getString("model");
+    if (lora != null && !architecture.equals(LoraNetwork.architecture(baseArchitecture, lora))) {
+      throw new ConfigException(target.checkpoint() + ": a checkpoint of " + architecture + ", but its run's config fine-tunes "
+          + LoraNetwork.architecture(baseArchitecture, lora));
+    }
     Path outDir = a.options.containsKey("out") ? Path.of(a.options.get("out")).toAbsolutePath().normalize()
         : home.resolve("outputs/eval").resolve(target.label());
 
@@ -94,9 +101,9 @@ final class EvaluateCommand {
       Map<String, Double> rewards = rewardsBySet.get(set.getKey());
       String checkpoint = target.isBase() ? null : target.checkpoint().toString();
       String baseDir = target.isBase() ? target.checkpoint().toString() : base.toString();
-      EpochSpec spec = EpochSpec.forSampling(seed, architecture, checkpoint, baseDir, LaggedPolicy.CURRENT, perPrompt, steps,
+      EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, LaggedPolicy.CURRENT, perPrompt, steps,
           config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
-      EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, architecture, null, base.toString(),
+      EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
           LaggedPolicy.CURRENT, perPrompt, steps, config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
       EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString());
     }

@@ -1,20 +1,20 @@
 package ram.runners;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
-import ram.model.Checkpoint;
-import ram.model.Networks;
 import ram.model.Noise;
 import ram.model.OdeSampler;
 import ram.model.ParameterSet;
 import ram.model.VelocityNetwork;
+import ram.transforms.TunedModel;
 
 /**
- * Loading a checkpoint together with its network (the architecture its manifest names), and
+ * Loading a checkpoint together with its network (the architecture its manifest names, see
+ * {@link TunedModel#readPolicy}), and
  * sampling lists of prompts from it in batches with per-image seeded noise, so that image i of a
  * request is the same whatever the batch size.
  */
@@ -25,14 +25,13 @@ final class ImageModels {
 
   private ImageModels() {}
 
-  /** Reads and verifies a base or training checkpoint directory. */
+  /** Reads and verifies a base or training checkpoint directory (LoRA adapters over the base their manifest names). */
   static Loaded load(Path dir) {
-    Map<String, byte[]> files = Checkpoint.readDirectory(dir);
-    String architecture = Checkpoint.verify(files, dir.toString()).get("architecture").getAsString();
-    VelocityNetwork network = Networks.create(architecture);
-    ParameterSet theta = Checkpoint.decodeTheta(files, dir.toString());
-    network.initialize(0).requireSameLayout(theta);
-    return new Loaded(network, theta, dir);
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(dir + ": no such checkpoint directory");
+    }
+    TunedModel.Policy policy = TunedModel.readPolicy(dir.toString());
+    return new Loaded(policy.network(), policy.theta(), dir);
   }
 
   /** Samples one image per prompt; image i starts from {@code Noise.gaussian(Noise.seed(seed, i))}. */

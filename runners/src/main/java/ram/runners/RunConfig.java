@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -73,6 +76,9 @@ public final class RunConfig {
         || k.type() == ConfigKeys.Type.CHOICE)) {
       return raw; // taken as written: "[local]" is a master, not a YAML list
     }
+    if (k != null && k.type() == ConfigKeys.Type.REGEX_LIST && !raw.strip().startsWith("[")) {
+      return raw; // one regular expression, taken as written; a YAML list [a, b] for several
+    }
     if (k != null && k.type() == ConfigKeys.Type.WEIGHTS) {
       Map<String, Object> weights = new TreeMap<>();
       for (String part : raw.split(",")) {
@@ -101,6 +107,7 @@ public final class RunConfig {
       case OPTIONAL_PATH -> "a path or null";
       case CHOICE -> "one of " + k.choices();
       case WEIGHTS -> "a mapping of reward names to numbers";
+      case REGEX_LIST -> "a regular expression or a list of them";
     };
     String bad = where + ": expected " + expected + ", got '" + value + "'";
     switch (k.type()) {
@@ -164,6 +171,20 @@ public final class RunConfig {
         }
         return weights;
       }
+      case REGEX_LIST -> {
+        List<?> items = value instanceof String s ? List.of(s) : value instanceof List<?> l ? l : List.of();
+        if (items.isEmpty() || !items.stream().allMatch(item -> item instanceof String s && !s.isEmpty())) {
+          throw new ConfigException(bad);
+        }
+        for (Object item : items) {
+          try {
+            Pattern.compile((String) item);
+          } catch (PatternSyntaxException e) {
+            throw new ConfigException(where + ": '" + item + "' is not a regular expression: " + e.getDescription());
+          }
+        }
+        return items.stream().map(String.class::cast).toList();
+      }
       default -> throw new IllegalStateException();
     }
   }
@@ -204,6 +225,11 @@ public final class RunConfig {
 
   public String getString(String key) {
     return (String) require(key);
+  }
+
+  @SuppressWarnings("unchecked")
+  public List<String> getStrings(String key) {
+    return (List<String>) require(key);
   }
 
   @SuppressWarnings("unchecked")

@@ -10,20 +10,18 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
-import ram.model.Checkpoint;
 import ram.model.LaggedPolicy;
-import ram.model.Networks;
+import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.TimeSampler;
 import ram.model.TrainingState;
-import ram.model.VelocityNetwork;
 import ram.pipelines.PromptSets;
 import ram.pipelines.TrainEpochPipeline;
 import ram.schemas.Prompt;
-import ram.transforms.CheckpointStore;
 import ram.transforms.EpochSpec;
 import ram.transforms.GrpoSettings;
 import ram.transforms.StageTimer;
+import ram.transforms.TunedModel;
 
 /**
  * Runs a training run epoch by epoch, one Beam pipeline per epoch, and resumes from the newest
@@ -63,30 +61,31 @@ public final class TrainDriver {
     java.util.Set<String> rewards = config.getWeights("rewards").keySet();
     List<Prompt> prompts = PromptSets.load(config.path("prompts", home), rewards);
     List<Prompt> evalPrompts = config.has("eval_prompts") ? PromptSets.load(config.path("eval_prompts", home), rewards) : prompts;
-    VelocityNetwork network = Networks.create(config.getString("model"));
-    epochSpec(1, network, base);
-    CheckpointStore.readTheta(base.toString()).requireSameLayout(network.initialize(0));
+    TunedModel model = TunedModel.load(config.getString("model"), base.toString(), lora(config), config.getLong("seed"));
+    epochSpec(1, base);
+    model.start(); // reads the base and checks its layout
     run.create();
     run.removeCrashDebris();
     int epochs = config.getInt("epochs");
     int latest = run.latestEpoch();
-    if (latest > 0) { // the state every later epoch starts from: refuse a corrupt one before anything runs
-      Checkpoint.verify(Checkpoint.readDirectory(run.checkpoint(latest)), run.checkpoint(latest).toString());
+    requireSameTrainingConfig();
+    if (latest > 0) { // the state every later epoch starts from: refuse a corrupt one, or one of another model, before anything runs
+      model.state(run.checkpoint(latest).toString());
     }
-    writeOrCheckConfig();
+    RunDirectory.writeAtomically(run.configFile(), config.toYaml());
     out.printf("run %s: %s, epochs %d..%d of %d, runner %s%s%n", config.name(), run.root(), latest + 1, epochs, epochs,
         config.getString("runner"), config.getString("runner").equals("flink") ? " " + config.getString("flink_master") : "");
-    Map<String, Double> baseEval = evaluateIfDue(0, network, evalPrompts, true);
+    Map<String, Double> baseEval = evaluateIfDue(0, model, evalPrompts, true);
     if (latest < epochs && Runners.wantsEmbeddedCluster(config)) {
       cluster = EmbeddedFlinkCluster.start(config.getInt("parallelism"));
     }
     if (latest > 0) {
-      evaluateIfDue(latest, network, evalPrompts, latest >= epochs); // killed after publishing, before evaluating
+      evaluateIfDue(latest, model, evalPrompts, latest >= epochs); // killed after publishing, before evaluating
     }
     try {
       for (int epoch = latest + 1; epoch <= epochs; epoch++) {
-        runEpoch(epoch, network, prompts, base);
-        evaluateIfDue(epoch, network, evalPrompts, epoch == epochs);
+        runEpoch(epoch, prompts, base);
+        evaluateIfDue(epoch, model, evalPrompts, epoch == epochs);
       }
     } finally {
       if (cluster != null) {
@@ -95,7 +94,7 @@ public final class TrainDriver {
       }
     }
     int last = Math.max(latest, epochs);
-    Map<String, Double> finalEval = evaluateIfDue(last, network, evalPrompts, true);
+    Map<String, Double> finalEval = evaluateIfDue(last, model, evalPrompts, true);
     List<RunMetrics.Row> rows = metrics.rebuild(run.latestEpoch());
     double wall = (System.nanoTime() - started) / 1e9;
     baseEval.forEach((k, v) -> out.printf("RESULT base_%s=%.4f%n", k, v));
@@ -111,7 +110,8 @@ public final class TrainDriver {
     return finalEval;
   }
 
-  private void writeOrCheckConfig() {
+  /** Refuses to resume a run with different training keys than it was started with. */
+  private void requireSameTrainingConfig() {
     if (Files.exists(run.configFile())) {
       RunConfig previous = RunConfig.readResolved(run.configFile(), config.name());
       List<String> differences = config.trainingDifferences(previous);
@@ -120,13 +120,12 @@ public final class TrainDriver {
             + "; resume with the same config, or choose a new --output_dir");
       }
     }
-    RunDirectory.writeAtomically(run.configFile(), config.toYaml());
   }
 
-  private void runEpoch(int epoch, VelocityNetwork network, List<Prompt> prompts, Path base) {
+  private void runEpoch(int epoch, List<Prompt> prompts, Path base) {
     long t0 = System.nanoTime();
     run.discardPartial(epoch);
-    EpochSpec spec = epochSpec(epoch, network, base);
+    EpochSpec spec = epochSpec(epoch, base);
     Pipeline p = Pipeline.create(Runners.options(config, String.format("ram-%s-epoch-%06d", config.name(), epoch), cluster));
     TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString());
     PipelineResult result;
@@ -166,7 +165,7 @@ public final class TrainDriver {
         driver.getOrDefault("stage_gradient_seconds", 0.0), driver.getOrDefault("stage_update_seconds", 0.0));
   }
 
-  EpochSpec epochSpec(int epoch, VelocityNetwork network, Path base) {
+  EpochSpec epochSpec(int epoch, Path base) {
     boolean grpo = isGrpo(config);
     GrpoSettings settings = null;
     if (grpo) {
@@ -178,7 +177,7 @@ public final class TrainDriver {
       }
     }
     // Flow-GRPO is on-policy with group-normalised advantages; RAM's re-noising keys do not apply to it.
-    return new EpochSpec(config.getLong("seed"), epoch, network.architecture(),
+    return new EpochSpec(config.getLong("seed"), epoch, config.getString("model"),
         epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(),
         grpo ? LaggedPolicy.CURRENT : LaggedPolicy.parse(config.getString("lagged_policy")), config.getInt("images_per_prompt"),
         config.getInt("sample_steps"), odeSolver(config), config.getDouble("cfg_scale"), config.getDouble("time_shift"),
@@ -187,12 +186,33 @@ public final class TrainDriver {
         grpo ? 1 : config.getDouble("reward_multiplier"), grpo ? 1 : config.getInt("renoisings"),
         grpo ? TimeSampler.UNIFORM : TimeSampler.parse(config.getString("time_sampler")), config.getInt("optimizer_steps_per_epoch"),
         config.getInt("gradient_shards"), config.getDouble("learning_rate"), config.getDouble("weight_decay"),
-        config.getDouble("adam_beta1"), config.getDouble("adam_beta2"), config.getDouble("adam_epsilon"), settings);
+        config.getDouble("adam_beta1"), config.getDouble("adam_beta2"), config.getDouble("adam_epsilon"), settings, lora(config));
   }
 
   /** The integrator of training endpoints: {@code ode_solver}, Euler (ram.md) where the config has none. */
   static OdeSampler.Method odeSolver(RunConfig config) {
     return config.has("ode_solver") ? OdeSampler.Method.parse(config.getString("ode_solver")) : OdeSampler.Method.EULER;
+  }
+
+  /**
+   * The LoRA adapters the config trains ({@code finetune: lora}; {@code lora_rank} 8, {@code
+   * lora_alpha} 16 and the DiT blocks' projections where absent), or null for full fine-tuning (the
+   * default), where a LoRA key would have no effect and is refused.
+   */
+  static LoraNetwork.Config lora(RunConfig config) {
+    List<String> keys = List.of("lora_rank", "lora_alpha", "lora_targets");
+    if (!config.has("finetune") || config.getString("finetune").equals("full")) {
+      for (String key : keys) {
+        if (config.has(key)) {
+          throw new ConfigException("config '" + config.name() + "': " + key + " is set, but finetune is full (the default); "
+              + "add --finetune lora, or remove " + key);
+        }
+      }
+      return null;
+    }
+    return new LoraNetwork.Config(config.has("lora_rank") ? config.getInt("lora_rank") : 8,
+        config.has("lora_alpha") ? config.getDouble("lora_alpha") : 16.0,
+        config.has("lora_targets") ? config.getStrings("lora_targets") : List.of(LoraNetwork.Config.DIT_BLOCKS));
   }
 
   /** Whether the config runs Flow-GRPO rather than RAM (the default). */
@@ -201,7 +221,7 @@ public final class TrainDriver {
   }
 
   /** Evaluates the policy after {@code epoch} unless already recorded; returns the evaluation. */
-  private Map<String, Double> evaluateIfDue(int epoch, VelocityNetwork network, List<Prompt> prompts, boolean force) {
+  private Map<String, Double> evaluateIfDue(int epoch, TunedModel model, List<Prompt> prompts, boolean force) {
     int samples = config.getInt("eval_samples");
     if (samples == 0 || epoch > run.latestEpoch()) {
       return Map.of();
@@ -218,11 +238,9 @@ public final class TrainDriver {
       return eval;
     }
     long t0 = System.nanoTime();
-    TrainingState state = epoch == 0
-        ? TrainingState.fromBase(CheckpointStore.readTheta(config.path("base_checkpoint", home).toString()))
-        : CheckpointStore.readState(run.checkpoint(epoch).toString(), null);
+    TrainingState state = model.state(epoch == 0 ? null : run.checkpoint(epoch).toString());
     OdeSampler sampler = new OdeSampler(config.getInt("eval_steps"), config.getDouble("cfg_scale"), config.getDouble("time_shift"));
-    eval.putAll(QuickEvaluation.evaluate(network, state.theta(), prompts, config.getWeights("rewards").keySet(), samples,
+    eval.putAll(QuickEvaluation.evaluate(model.network(), state.theta(), prompts, config.getWeights("rewards").keySet(), samples,
         sampler, config.getLong("eval_seed")));
     Map<String, Double> record = new TreeMap<>(eval);
     record.put("evaluation_seconds", (System.nanoTime() - t0) / 1e9);

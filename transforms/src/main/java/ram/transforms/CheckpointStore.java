@@ -5,9 +5,11 @@ import java.util.TreeMap;
 
 import ram.model.Checkpoint;
 import ram.model.ParameterSet;
-import ram.model.TrainingState;
 
-/** Reads and writes checkpoint directories on the run store (any {@link StoreFiles} URI). */
+/**
+ * Reads and writes checkpoint directories on the run store (any {@link StoreFiles} URI). The state
+ * an epoch starts from, and the base behind it, is {@link TunedModel#state}.
+ */
 public final class CheckpointStore {
 
   private CheckpointStore() {}
@@ -46,16 +48,5 @@ public final class CheckpointStore {
   /** The parameters of a base (or any) checkpoint. */
   public static ParameterSet readTheta(String dir) {
     return Checkpoint.decodeTheta(readFiles(dir), dir);
-  }
-
-  /**
-   * The training state a run continues from: the training checkpoint {@code parent}, or a fresh
-   * state from the base when {@code parent} is null.
-   */
-  public static TrainingState readState(String parent, String base) {
-    if (parent == null) {
-      return TrainingState.fromBase(readTheta(base));
-    }
-    return Checkpoint.decodeTraining(readFiles(parent), parent);
   }
 }

@@ -13,7 +13,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 
 import ram.model.LaggedPolicy;
-import ram.model.Networks;
 import ram.model.Noise;
 import ram.model.ParameterSet;
 import ram.model.RamGradient;
@@ -98,8 +97,9 @@ public final class ComputeGradients
 
     @Setup
     public void setup() {
-      network = Networks.create(spec.architecture);
-      reference = CheckpointStore.readTheta(spec.baseCheckpoint);
+      TunedModel model = TunedModel.of(spec);
+      network = model.network();
+      reference = model.reference();
     }
 
     @ProcessElement

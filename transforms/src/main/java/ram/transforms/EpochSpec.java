@@ -6,13 +6,15 @@ import java.util.TreeMap;
 
 import ram.model.AdamW;
 import ram.model.LaggedPolicy;
+import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.TimeSampler;
 
 /**
  * Everything the stages of one training epoch need to know, as one serializable value: which
- * epoch, where its parent state and the frozen reference live, the sampler, the reward set, the
- * RAM objective and the optimizer. Built by the pipeline from the run's resolved config.
+ * epoch, where its parent state and the base live, how the base is fine-tuned (fully or by LoRA),
+ * the sampler, the reward set, the RAM objective and the optimizer. Built by the pipeline from the
+ * run's resolved config.
  */
 public final class EpochSpec implements Serializable {
 
@@ -61,6 +63,8 @@ public final class EpochSpec implements Serializable {
   public final double adamEpsilon;
   /** Flow-GRPO's settings, or null: the epoch runs RAM */
   public final GrpoSettings grpo;
+  /** the LoRA adapters trained over the frozen base, or null: full fine-tuning ({@link TunedModel}) */
+  public final LoraNetwork.Config lora;
 
   /** A RAM epoch. */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
@@ -73,12 +77,26 @@ public final class EpochSpec implements Serializable {
         learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, null);
   }
 
-  /** An epoch of RAM ({@code grpo == null}) or of Flow-GRPO. */
+  /** An epoch of RAM ({@code grpo == null}) or of Flow-GRPO, fine-tuning fully. */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
       LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
       TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
       double adamBeta1, double adamBeta2, double adamEpsilon, GrpoSettings grpo) {
+    this(runSeed, epoch, architecture, parentCheckpoint, baseCheckpoint, laggedPolicy, imagesPerPrompt, sampleSteps, odeSolver, cfgScale,
+        timeShift, rewardWeights, advantageMode, rewardMultiplier, renoisings, timeSampler, optimizerSteps, gradientShards,
+        learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, grpo, null);
+  }
+
+  /**
+   * An epoch of RAM ({@code grpo == null}) or of Flow-GRPO that fine-tunes the {@code architecture}
+   * network of {@code baseCheckpoint} fully ({@code lora == null}) or by LoRA adapters.
+   */
+  public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
+      LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
+      Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
+      TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
+      double adamBeta1, double adamBeta2, double adamEpsilon, GrpoSettings grpo, LoraNetwork.Config lora) {
     this.runSeed = runSeed;
     this.epoch = epoch;
     this.architecture = architecture;
@@ -103,6 +121,7 @@ public final class EpochSpec implements Serializable {
     this.adamBeta2 = adamBeta2;
     this.adamEpsilon = adamEpsilon;
     this.grpo = grpo;
+    this.lora = lora;
   }
 
   public boolean isGrpo() {
@@ -111,12 +130,14 @@ public final class EpochSpec implements Serializable {
 
   /**
    * A spec for sampling and scoring only (evaluation, with the Euler sampler of ram.md): the update's
-   * fields hold inert values that no sampling stage reads.
+   * fields hold inert values that no sampling stage reads. {@code lora}: the checkpoint holds LoRA
+   * adapters over {@code baseCheckpoint} (null: its own full weights).
    */
-  public static EpochSpec forSampling(long seed, String architecture, String checkpoint, String baseCheckpoint,
+  public static EpochSpec forSampling(long seed, String architecture, String checkpoint, String baseCheckpoint, LoraNetwork.Config lora,
       LaggedPolicy policy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift, Map<String, Double> rewards) {
     return new EpochSpec(seed, 0, architecture, checkpoint, baseCheckpoint, policy, imagesPerPrompt, sampleSteps, OdeSampler.Method.EULER,
-        cfgScale, timeShift, rewards, AdvantageMode.GROUP_NORMALIZED, 0, 1, TimeSampler.UNIFORM, 1, 1, 1e-3, 0, 0.9, 0.999, 1e-8);
+        cfgScale, timeShift, rewards, AdvantageMode.GROUP_NORMALIZED, 0, 1, TimeSampler.UNIFORM, 1, 1, 1e-3, 0, 0.9, 0.999, 1e-8, null,
+        lora);
   }
 
   public OdeSampler sampler() {

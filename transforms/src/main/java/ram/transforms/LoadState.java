@@ -11,7 +11,8 @@ import org.apache.beam.sdk.values.PCollection;
 import ram.model.TrainingState;
 
 /**
- * Reads the state an epoch starts from (the parent checkpoint, or the base) on a worker and puts
+ * Reads the state an epoch starts from (the parent checkpoint, or the start of the fine-tuning:
+ * the base weights, or LoRA adapters that compute the base) on a worker and puts
  * it in the epoch's scratch directory; the pipeline passes on only its location, because a state
  * (parameters, EMA, Adam moments) is far larger than a record a shuffle should carry.
  */
@@ -33,7 +34,7 @@ public final class LoadState extends PTransform<PBegin, PCollection<String>> {
         .apply("Read", ParDo.of(new DoFn<Integer, String>() {
           @ProcessElement
           public void process(OutputReceiver<String> out) {
-            TrainingState state = CheckpointStore.readState(s.parentCheckpoint, s.baseCheckpoint);
+            TrainingState state = TunedModel.of(s).state(s.parentCheckpoint);
             StoreFiles.writeAtomically(file, state.toBytes());
             out.output(file);
           }

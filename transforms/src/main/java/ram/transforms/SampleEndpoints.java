@@ -10,7 +10,6 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
 import ram.model.LaggedPolicy;
-import ram.model.Networks;
 import ram.model.Noise;
 import ram.model.ParameterSet;
 import ram.model.TrainingState;
@@ -100,8 +99,9 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
 
     @Setup
     public void setup() {
-      network = Networks.create(spec.architecture);
-      TrainingState state = CheckpointStore.readState(spec.parentCheckpoint, spec.baseCheckpoint);
+      TunedModel model = TunedModel.of(spec);
+      network = model.network();
+      TrainingState state = model.state(spec.parentCheckpoint);
       policy = spec.laggedPolicy == LaggedPolicy.EMA ? state.ema() : state.theta();
     }
 

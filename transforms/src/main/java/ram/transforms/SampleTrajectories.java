@@ -12,7 +12,6 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
-import ram.model.Networks;
 import ram.model.ParameterSet;
 import ram.model.SdeSampler;
 import ram.model.VelocityNetwork;
@@ -71,8 +70,9 @@ public final class SampleTrajectories extends PTransform<PCollection<KV<Integer,
 
     @Setup
     public void setup() {
-      network = Networks.create(spec.architecture);
-      policy = CheckpointStore.readState(spec.parentCheckpoint, spec.baseCheckpoint).theta();
+      TunedModel model = TunedModel.of(spec);
+      network = model.network();
+      policy = model.state(spec.parentCheckpoint).theta();
     }
 
     @ProcessElement

@@ -9,29 +9,33 @@ import org.apache.beam.sdk.values.PDone;
 import ram.model.Checkpoint;
 import ram.model.TrainingState;
 
-/** Writes the epoch's final state (read from where the last update stored it) as a training checkpoint directory (manifest written last). */
+/**
+ * Writes the epoch's final state (read from where the last update stored it) as a training
+ * checkpoint directory (manifest written last). Its parent is the previous epoch's checkpoint, or
+ * the base for epoch 1; a LoRA run's manifest also records its adapters' settings and base.
+ */
 public final class WriteCheckpoint extends PTransform<PCollection<String>, PDone> {
 
   private final String directory;
-  private final String architecture;
-  private final String parent;
+  private final EpochSpec spec;
 
-  public WriteCheckpoint(String directory, String architecture, String parent) {
+  public WriteCheckpoint(String directory, EpochSpec spec) {
     this.directory = directory;
-    this.architecture = architecture;
-    this.parent = parent;
+    this.spec = spec;
   }
 
   @Override
   public PDone expand(PCollection<String> state) {
     String dir = directory;
-    String arch = architecture;
-    String par = parent;
+    EpochSpec epoch = spec;
+    String parent = spec.parentCheckpoint == null ? spec.baseCheckpoint : spec.parentCheckpoint;
     state.apply("Write", ParDo.of(new DoFn<String, Void>() {
       @ProcessElement
       public void process(@Element String stateFile) {
         TrainingState s = TrainingState.fromBytes(StoreFiles.read(stateFile));
-        CheckpointStore.writeFiles(dir, Checkpoint.encodeTraining(s, arch, par), () -> FaultInjection.reach("checkpoint", s.epoch()));
+        TunedModel model = TunedModel.of(epoch);
+        CheckpointStore.writeFiles(dir, Checkpoint.encodeTraining(s, model.network().architecture(), parent, model.manifestEntries()),
+            () -> FaultInjection.reach("checkpoint", s.epoch()));
       }
     }));
     return PDone.in(state.getPipeline());
