@@ -37,6 +37,7 @@ import ram.schemas.Prompt;
 import ram.schemas.Sample;
 import ram.transforms.EpochSpec;
 import ram.transforms.Tensors;
+import ram.transforms.TunedModel;
 
 /**
  * {@code ram evaluate --checkpoint <run>/latest | --model base | <config>}: samples held-out
@@ -76,10 +77,13 @@ final class EvaluateCommand {
     String architecture = Checkpoint.verify(Checkpoint.readDirectory(target.checkpoint()), target.checkpoint().toString())
         .get("architecture").getAsString();
     LoraNetwork.Config lora = target.isBase() ? null : TrainDriver.lora(config);
-    String baseArchitecture = lora == null ? architecture : config.getString("model");
-    if (lora != null && !architecture.equals(LoraNetwork.architecture(baseArchitecture, lora))) {
-      throw new ConfigException(target.checkpoint() + ": a checkpoint of " + architecture + ", but its run's config fine-tunes "
-          + LoraNetwork.architecture(baseArchitecture, lora));
+    String baseArchitecture = target.isBase() ? architecture : config.getString("model");
+    if (!target.isBase()) {
+      try {
+        TunedModel.load(baseArchitecture, base.toString(), lora, 0).requireCheckpointOfThis(target.checkpoint().toString());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage() + " (its run's config is the one beside it)");
+      }
     }
     Path outDir = a.options.containsKey("out") ? Path.of(a.options.get("out")).toAbsolutePath().normalize()
         : home.resolve("outputs/eval").resolve(target.label());

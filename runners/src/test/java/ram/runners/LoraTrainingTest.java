@@ -156,6 +156,12 @@ class LoraTrainingTest {
         "--eval_samples", "2", "--eval_steps", "2", "--runner", "direct", "--out", tmp.resolve("eval").toString());
     assertTrue(eval.out().contains("RESULT geneval_drift_from_base="), eval.out());
     assertTrue(eval.out().contains(ARCHITECTURE + "+lora-r2"), eval.out());
+    StorePipelinesTest.Result otherRank = StorePipelinesTest.ram("evaluate", "--checkpoint", lora.resolve("latest").toString(),
+        "--lora_rank", "3", "--eval_samples", "2", "--runner", "direct", "--out", tmp.resolve("eval-r3").toString());
+    assertEquals(2, otherRank.code(), otherRank.err());
+    assertTrue(otherRank.err().contains("a checkpoint of " + ARCHITECTURE + "+lora-r2")
+        && otherRank.err().contains("this run fine-tunes " + ARCHITECTURE + "+lora-r3"), otherRank.err());
+    assertTrue(!Files.exists(tmp.resolve("eval-r3")), "nothing written");
     Path png = tmp.resolve("sample.png");
     StorePipelinesTest.ok("sample", "--checkpoint", lora.resolve("epochs/000002/checkpoint").toString(), "--prompt", "a red circle",
         "--n", "2", "--steps", "2", "--out", png.toString());

@@ -146,6 +146,14 @@ public final class TunedModel {
     return new Policy(network, theta);
   }
 
+  /**
+   * Refuses the checkpoint {@code dir} unless it is a state of this fine-tuning: the same network,
+   * and for LoRA, adapters trained over this very base.
+   */
+  public void requireCheckpointOfThis(String dir) {
+    requireTrainedAsThis(Checkpoint.verify(CheckpointStore.readFiles(dir), dir), dir);
+  }
+
   /** Refuses a checkpoint of another network, or LoRA adapters trained over another base than this one. */
   private void requireTrainedAsThis(JsonObject manifest, String dir) {
     String architecture = manifest.get("architecture").getAsString();
