@@ -13,6 +13,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -152,10 +154,14 @@ public final class ParameterSet {
     return norm;
   }
 
-  /** Throws unless {@code other} has exactly the same names, order and shapes. */
+  /** Throws unless {@code other} has exactly the same names and shapes as this, the expected layout, naming what differs. */
   public void requireSameLayout(ParameterSet other) {
     if (!values.keySet().equals(other.values.keySet())) {
-      throw new IllegalArgumentException("parameter names differ: " + values.keySet() + " vs " + other.values.keySet());
+      Set<String> onlyHere = new TreeSet<>(values.keySet());
+      onlyHere.removeAll(other.values.keySet());
+      Set<String> onlyThere = new TreeSet<>(other.values.keySet());
+      onlyThere.removeAll(values.keySet());
+      throw new IllegalArgumentException("parameter names differ: missing " + onlyHere + ", unexpected " + onlyThere);
     }
     shapes.forEach((k, s) -> {
       if (!Arrays.equals(s, other.shapes.get(k))) {

@@ -103,6 +103,17 @@ class ModelBasicsTest {
   }
 
   @Test
+  void aLayoutMismatchNamesOnlyTheNamesThatDiffer() {
+    ParameterSet expected = new ParameterSet().put("a", new int[] {1}, new float[] {0}).put("b", new int[] {1}, new float[] {0});
+    ParameterSet other = new ParameterSet().put("a", new int[] {1}, new float[] {0}).put("c", new int[] {1}, new float[] {0});
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> expected.requireSameLayout(other));
+    assertEquals("parameter names differ: missing [b], unexpected [c]", e.getMessage());
+    ParameterSet reshaped = new ParameterSet().put("a", new int[] {1}, new float[] {0}).put("b", new int[] {1, 1}, new float[] {0});
+    assertEquals("parameter b shape [1] vs [1, 1]",
+        assertThrows(IllegalArgumentException.class, () -> expected.requireSameLayout(reshaped)).getMessage());
+  }
+
+  @Test
   void emaFollowsTheScheduledDecay() {
     assertEquals(0.01, Ema.decay(1));
     assertEquals(0.9, Ema.decay(200));

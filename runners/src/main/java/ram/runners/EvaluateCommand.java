@@ -15,6 +15,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 
 import ram.model.Checkpoint;
 import ram.model.LaggedPolicy;
@@ -74,13 +75,15 @@ final class EvaluateCommand {
     int steps = config.has("eval_steps") ? config.getInt("eval_steps") : config.getInt("sample_steps");
     long seed = config.getLong("eval_seed");
     Path base = config.path("base_checkpoint", home);
-    String architecture = Checkpoint.verify(Checkpoint.readDirectory(target.checkpoint()), target.checkpoint().toString())
-        .get("architecture").getAsString();
+    JsonObject manifest = Checkpoint.verify(Checkpoint.readDirectory(target.checkpoint()), target.checkpoint().toString());
+    String architecture = manifest.get("architecture").getAsString();
     LoraNetwork.Config lora = target.isBase() ? null : TrainDriver.lora(config);
     String baseArchitecture = target.isBase() ? architecture : config.getString("model");
     if (!target.isBase()) {
       try {
-        TunedModel.load(baseArchitecture, base.toString(), lora, 0).requireCheckpointOfThis(target.checkpoint().toString());
+        TunedModel tuned = TunedModel.load(baseArchitecture, base.toString(), lora, 0);
+        tuned.requireTrainedAsThis(manifest, target.checkpoint().toString());
+        tuned.start(); // the base must be weights of this network: refused here, before any pipeline starts
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage() + " (its run's config is the one beside it)");
       }

@@ -162,6 +162,12 @@ class LoraTrainingTest {
     assertTrue(otherRank.err().contains("a checkpoint of " + ARCHITECTURE + "+lora-r2")
         && otherRank.err().contains("this run fine-tunes " + ARCHITECTURE + "+lora-r3"), otherRank.err());
     assertTrue(!Files.exists(tmp.resolve("eval-r3")), "nothing written");
+    StorePipelinesTest.Result otherBase = StorePipelinesTest.ram("evaluate", "--checkpoint", lora.resolve("latest").toString(),
+        "--base_checkpoint", RunConfigTest.HOME.resolve("models/base-dit").toString(), "--eval_samples", "2", "--runner", "direct",
+        "--out", tmp.resolve("eval-dit").toString());
+    assertEquals(2, otherBase.code(), otherBase.err());
+    assertTrue(otherBase.err().contains("models/base-dit: not parameters of " + ARCHITECTURE), otherBase.err());
+    assertTrue(!Files.exists(tmp.resolve("eval-dit")), "nothing written");
     Path png = tmp.resolve("sample.png");
     StorePipelinesTest.ok("sample", "--checkpoint", lora.resolve("epochs/000002/checkpoint").toString(), "--prompt", "a red circle",
         "--n", "2", "--steps", "2", "--out", png.toString());

@@ -147,15 +147,10 @@ public final class TunedModel {
   }
 
   /**
-   * Refuses the checkpoint {@code dir} unless it is a state of this fine-tuning: the same network,
-   * and for LoRA, adapters trained over this very base.
+   * Refuses the checkpoint {@code dir}, whose verified manifest is {@code manifest}, unless it is a
+   * state of this fine-tuning: the same network, and for LoRA, adapters trained over this very base.
    */
-  public void requireCheckpointOfThis(String dir) {
-    requireTrainedAsThis(Checkpoint.verify(CheckpointStore.readFiles(dir), dir), dir);
-  }
-
-  /** Refuses a checkpoint of another network, or LoRA adapters trained over another base than this one. */
-  private void requireTrainedAsThis(JsonObject manifest, String dir) {
+  public void requireTrainedAsThis(JsonObject manifest, String dir) {
     String architecture = manifest.get("architecture").getAsString();
     if (!architecture.equals(network.architecture())) {
       throw new IllegalArgumentException(dir + ": a checkpoint of " + architecture + ", but this run fine-tunes " + network.architecture());
