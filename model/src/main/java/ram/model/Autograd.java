@@ -1,6 +1,8 @@
 package ram.model;
 
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -21,6 +23,16 @@ public final class Autograd {
    */
   public static final int ROWS_PER_PASS = 64;
 
+  /**
+   * Passes over the same rows before a gradient with non-finite entries is given up on. libtorch
+   * 2.7.1's CPU convolution backward returns NaN input gradients now and then for finite inputs:
+   * in the U-Net's output convolution, 4 of 150 passes over the same rows, which are bit-identical
+   * and finite in every other pass (docs/post-training.md, "Non-finite gradients"). A pass is
+   * otherwise deterministic, so a clean rerun gives exactly the clean result.
+   */
+  static final int PASSES = 5;
+
+  private static final System.Logger LOG = System.getLogger(Autograd.class.getName());
   private static final ReentrantLock LOCK = new ReentrantLock();
 
   private Autograd() {}
@@ -34,6 +46,26 @@ public final class Autograd {
       LOCK.unlock();
       throw e;
     }
+  }
+
+  /**
+   * Runs a gradient pass, and runs it again (up to {@link #PASSES} in all) while its loss is finite
+   * but its gradient is not; a non-finite loss is a real divergence and is returned as it is.
+   *
+   * @throws IllegalStateException when every pass gave a finite loss and a non-finite gradient
+   */
+  public static <R> R finitePass(Supplier<R> pass, Function<R, ParameterSet> gradient, Function<R, Double> loss) {
+    R result = pass.get();
+    for (int attempt = 1; !gradient.apply(result).allFinite() && Double.isFinite(loss.apply(result)); attempt++) {
+      if (attempt == PASSES) {
+        throw new IllegalStateException("the gradient had non-finite entries in " + PASSES
+            + " passes over the same rows although the loss was finite; names: " + gradient.apply(result).nonFiniteNames());
+      }
+      LOG.log(System.Logger.Level.WARNING, "non-finite gradient in {0} with a finite loss; recomputing the same rows (pass {1} of {2})",
+          gradient.apply(result).nonFiniteNames(), attempt + 1, PASSES);
+      result = pass.get();
+    }
+    return result;
   }
 
   private record Held(GradientCollector collector) implements GradientCollector {

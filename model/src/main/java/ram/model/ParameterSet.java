@@ -173,14 +173,21 @@ public final class ParameterSet {
 
   /** True if every value is finite. */
   public boolean allFinite() {
-    for (float[] v : values.values()) {
+    return nonFiniteNames().isEmpty();
+  }
+
+  /** The names of the tensors that hold a non-finite value, in order. */
+  public List<String> nonFiniteNames() {
+    List<String> names = new ArrayList<>();
+    values.forEach((name, v) -> {
       for (float x : v) {
         if (!Float.isFinite(x)) {
-          return false;
+          names.add(name);
+          return;
         }
       }
-    }
-    return true;
+    });
+    return names;
   }
 
   /** Engine arrays of every tensor, in order, attached to {@code manager}. */

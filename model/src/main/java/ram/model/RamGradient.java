@@ -1,6 +1,7 @@
 package ram.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import ai.djl.ndarray.NDArray;
@@ -72,9 +73,10 @@ public final class RamGradient {
     double targetSquareSum = 0;
     for (int from = 0; from < rows; from += Autograd.ROWS_PER_PASS) {
       int to = Math.min(rows, from + Autograd.ROWS_PER_PASS);
-      Result chunk = chunk(theta, reference, old, java.util.Arrays.copyOfRange(x, from * dim, to * dim),
-          java.util.Arrays.copyOfRange(items.noise(), from * dim, to * dim), java.util.Arrays.copyOfRange(items.times(), from, to),
-          java.util.Arrays.copyOfRange(signal, from, to), prompts.subList(from, to));
+      int f = from;
+      Result chunk = Autograd.finitePass(() -> chunk(theta, reference, old, Arrays.copyOfRange(x, f * dim, to * dim),
+          Arrays.copyOfRange(items.noise(), f * dim, to * dim), Arrays.copyOfRange(items.times(), f, to),
+          Arrays.copyOfRange(signal, f, to), prompts.subList(f, to)), Result::gradientSum, Result::lossSum);
       if (gradientSum == null) {
         gradientSum = chunk.gradientSum();
       } else {
@@ -93,7 +95,7 @@ public final class RamGradient {
     int rows = prompts.size();
     long[] shape = OdeSampler.batchShape(rows, network.sampleShape());
     long[] broadcast = new long[shape.length];
-    java.util.Arrays.fill(broadcast, 1);
+    Arrays.fill(broadcast, 1);
     broadcast[0] = rows;
     try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
       NDList thetaArrays = theta.toNDList(manager);
