@@ -1,5 +1,6 @@
 package ram.model;
 
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -59,13 +60,19 @@ public final class Autograd {
     for (int attempt = 1; !gradient.apply(result).allFinite() && Double.isFinite(loss.apply(result)); attempt++) {
       if (attempt == PASSES) {
         throw new IllegalStateException("the gradient had non-finite entries in " + PASSES
-            + " passes over the same rows although the loss was finite; names: " + gradient.apply(result).nonFiniteNames());
+            + " passes over the same rows although the loss was finite: " + describe(gradient.apply(result).nonFiniteNames()));
       }
       LOG.log(System.Logger.Level.WARNING, "non-finite gradient in {0} with a finite loss; recomputing the same rows (pass {1} of {2})",
-          gradient.apply(result).nonFiniteNames(), attempt + 1, PASSES);
+          describe(gradient.apply(result).nonFiniteNames()), attempt + 1, PASSES);
       result = pass.get();
     }
     return result;
+  }
+
+  /** The names of the tensors with non-finite values, the first few of many. */
+  private static String describe(List<String> names) {
+    return names.size() <= 4 ? names.toString()
+        : names.size() + " tensors (" + String.join(", ", names.subList(0, 3)) + ", ..., " + names.get(names.size() - 1) + ")";
   }
 
   private record Held(GradientCollector collector) implements GradientCollector {
