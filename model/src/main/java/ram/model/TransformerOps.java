@@ -50,8 +50,8 @@ public final class TransformerOps {
   /** Layer norm over the last axis without affine parameters. */
   static NDArray layerNorm(NDArray x, float eps) {
     long d = x.getShape().get(x.getShape().dimension() - 1);
-    NDArray ones = x.getManager().ones(new Shape(d));
-    NDArray zeros = x.getManager().zeros(new Shape(d));
+    NDArray ones = x.getManager().ones(new Shape(d), x.getDataType());
+    NDArray zeros = x.getManager().zeros(new Shape(d), x.getDataType());
     return LayerNorm.layerNorm(x, new Shape(d), ones, zeros, eps).singletonOrThrow();
   }
 
