@@ -25,11 +25,10 @@ public final class Autograd {
   public static final int ROWS_PER_PASS = 64;
 
   /**
-   * Passes over the same rows before a gradient with non-finite entries is given up on. libtorch
-   * 2.7.1's CPU convolution backward returns NaN input gradients now and then for finite inputs:
-   * in the U-Net's output convolution, 4 of 150 passes over the same rows, which are bit-identical
-   * and finite in every other pass (docs/post-training.md, "Non-finite gradients"). A pass is
-   * otherwise deterministic, so a clean rerun gives exactly the clean result.
+   * Passes over the same rows before a gradient with non-finite entries is given up on: a guard
+   * against engine faults like libtorch's 3-channel convolution backward ({@link ConvOps#CHANNEL_BLOCK}),
+   * which returned NaN for finite inputs in a few passes in a hundred and a clean result when the
+   * same rows were run again. A clean pass is deterministic, so reproducibility holds.
    */
   static final int PASSES = 5;
 
