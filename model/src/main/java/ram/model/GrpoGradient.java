@@ -52,7 +52,7 @@ public final class GrpoGradient {
       GrpoItems part = new GrpoItems(items.step(), Arrays.copyOfRange(items.states(), from * dim, to * dim),
           Arrays.copyOfRange(items.nextStates(), from * dim, to * dim), Arrays.copyOfRange(items.oldLogProbs(), from, to),
           Arrays.copyOfRange(items.advantages(), from, to), items.prompts().subList(from, to));
-      Result chunk = Autograd.finitePass(() -> chunk(theta, reference, part), Result::gradientSum, Result::lossSum);
+      Result chunk = chunk(theta, reference, part);
       if (gradientSum == null) {
         gradientSum = chunk.gradientSum();
       } else {

@@ -1,7 +1,6 @@
 package ram.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import ai.djl.ndarray.NDArray;
@@ -73,10 +72,9 @@ public final class RamGradient {
     double targetSquareSum = 0;
     for (int from = 0; from < rows; from += Autograd.ROWS_PER_PASS) {
       int to = Math.min(rows, from + Autograd.ROWS_PER_PASS);
-      int f = from;
-      Result chunk = Autograd.finitePass(() -> chunk(theta, reference, old, Arrays.copyOfRange(x, f * dim, to * dim),
-          Arrays.copyOfRange(items.noise(), f * dim, to * dim), Arrays.copyOfRange(items.times(), f, to),
-          Arrays.copyOfRange(signal, f, to), prompts.subList(f, to)), Result::gradientSum, Result::lossSum);
+      Result chunk = chunk(theta, reference, old, java.util.Arrays.copyOfRange(x, from * dim, to * dim),
+          java.util.Arrays.copyOfRange(items.noise(), from * dim, to * dim), java.util.Arrays.copyOfRange(items.times(), from, to),
+          java.util.Arrays.copyOfRange(signal, from, to), prompts.subList(from, to));
       if (gradientSum == null) {
         gradientSum = chunk.gradientSum();
       } else {
@@ -95,7 +93,7 @@ public final class RamGradient {
     int rows = prompts.size();
     long[] shape = OdeSampler.batchShape(rows, network.sampleShape());
     long[] broadcast = new long[shape.length];
-    Arrays.fill(broadcast, 1);
+    java.util.Arrays.fill(broadcast, 1);
     broadcast[0] = rows;
     try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
       NDList thetaArrays = theta.toNDList(manager);

@@ -2,7 +2,6 @@ package ram.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +37,7 @@ class ConvOpsTest {
       for (NDArray a : new NDArray[] {x, w, b}) {
         a.setRequiresGradient(true);
       }
-      Map<String, NDArray> p = new HashMap<>(Map.of("c.weight", w, "c.bias", b));
+      Map<String, NDArray> p = Map.of("c.weight", w, "c.bias", b);
       try (GradientCollector collector = Autograd.collector()) {
         NDArray y = ConvOps.conv(p, "c", x, 1);
         collector.backward(y.sub(target).square().sum());

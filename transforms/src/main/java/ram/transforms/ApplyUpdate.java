@@ -1,5 +1,7 @@
 package ram.transforms;
 
+import java.util.List;
+
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -73,6 +75,24 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     return new TrainingState(spec.epoch, theta, Ema.update(before.ema(), theta, spec.epoch), optimizer);
   }
 
+  /**
+   * Refuses a summed gradient with non-finite values, naming the tensors. A finite loss with a
+   * non-finite gradient is a fault of the engine (libtorch's 3-channel convolution backward did
+   * this: docs/post-training.md), not a divergence, and says so.
+   */
+  static void requireFiniteGradient(int epoch, int step, ParameterSet gradientSum, double lossSum) {
+    List<String> names = gradientSum.nonFiniteNames();
+    if (names.isEmpty()) {
+      return;
+    }
+    String where = names.size() <= 4 ? names.toString()
+        : names.size() + " tensors (" + String.join(", ", names.subList(0, 3)) + ", ..., " + names.get(names.size() - 1) + ")";
+    throw new IllegalStateException("epoch " + epoch + " step " + step + ": the gradient is non-finite in " + where
+        + (Double.isFinite(lossSum)
+            ? " although the loss is finite: a fault of the engine, not a divergence (docs/post-training.md); rerun the command to resume"
+            : " and so is the loss: training diverged; lower learning_rate or reward_multiplier"));
+  }
+
   private static final class UpdateFn extends DoFn<GradientShard, String> {
     private final EpochSpec spec;
     private final int step;
@@ -89,6 +109,9 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     public void process(ProcessContext c) {
       GradientShard sum = c.element();
       ParameterSet gradientSum = sum.items > 0 ? sum.gradientSum() : null;
+      if (gradientSum != null) {
+        requireFiniteGradient(spec.epoch, step, gradientSum, sum.sums.getOrDefault("loss", Double.NaN));
+      }
       double gradientNorm = gradientSum == null ? 0 : gradientSum.norm() / sum.items; // before the update scales it
       byte[] updated = timer.time(() -> update(spec, step, TrainingState.fromBytes(StoreFiles.read(sum.state)), gradientSum, sum.items)
           .toBytes());
