@@ -37,6 +37,8 @@ public final class Main {
                                              score stored samples with a reward; writes rewards-NAME/ beside the old rewards
         export <run dir | samples path> --to DIR [--format parquet|csv|jsonl|imagefolder] [--epochs 3..7]
                [--min-reward NAME=VALUE]      samples joined with rewards and advantages; images as PNGs
+        gradients <run dir> [--top 12]       which layers carry a learning signal: each epoch's gradient, recovered from the
+                                             checkpoints' Adam moments, by coherence against noise; writes gradient_coherence.csv
         flink start|stop|status [--taskmanagers N] [--slots S] [--port 8081]
                                              a local Flink 1.19 session cluster (separate JVMs) for --flink_master localhost:8081
         help                                 this text
@@ -113,8 +115,9 @@ public final class Main {
         case "rescore" -> RescoreCommand.run(args, home, out);
         case "export" -> ExportCommand.run(args, home, out);
         case "flink" -> FlinkCommand.run(args, home, out);
+        case "gradients" -> GradientsCommand.run(args, out);
         default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, renoise, evaluate, "
-            + "compare, rescore, export, flink, bench, help");
+            + "compare, rescore, export, gradients, flink, bench, help");
       }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {

@@ -1,0 +1,76 @@
+package ram.runners;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ram.model.Checkpoint;
+
+/** {@code ./ram gradients} over a real (toy) training run, and its refusals. */
+class GradientsCommandTest {
+
+  @TempDir Path tmp;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result ram(String... args) {
+    System.setProperty("ram.home", RunConfigTest.HOME.toString());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, new PrintStream(out, true), new PrintStream(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void analysesEveryEpochOfARunAndWritesEveryTensor() throws Exception {
+    Path run = tmp.resolve("toy");
+    Result train = ram("train", "toy2d", "--output_dir", run.toString(), "--runner", "direct", "--epochs", "3",
+        "--optimizer_steps_per_epoch", "1", "--prompts_per_epoch", "4", "--images_per_prompt", "8", "--eval_samples", "0");
+    assertEquals(0, train.code(), train.err() + train.out());
+
+    Result r = ram("gradients", run.toString(), "--top", "2");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("RESULT gradient_steps=3"), r.out());
+    assertTrue(r.out().contains("RESULT gradient_noise_level=0.3333"), r.out());
+    List<String> csv = Files.readAllLines(run.resolve(GradientsCommand.CSV));
+    int tensors = Checkpoint.decodeTraining(Checkpoint.readDirectory(run.resolve("epochs/000003/checkpoint")), "epoch 3").theta().names().size();
+    assertEquals(tensors + 1, csv.size(), "a header and one line per tensor");
+    for (String line : csv.subList(1, csv.size())) {
+      double c = Double.parseDouble(line.split(",")[1]);
+      assertTrue(c >= 0 && c <= 1 + 1e-9, line);
+    }
+  }
+
+  @Test
+  void refusesWhatItCannotAnalyseNamingWhy() throws Exception {
+    Result missing = ram("gradients", tmp.resolve("nothing").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("config.yaml not found"), missing.err());
+
+    Path twoSteps = tmp.resolve("two-steps");
+    Files.createDirectories(twoSteps);
+    Files.writeString(twoSteps.resolve("config.yaml"), "optimizer_steps_per_epoch: 2\nadam_beta1: 0.9\n");
+    Result blended = ram("gradients", twoSteps.toString());
+    assertEquals(2, blended.code());
+    assertTrue(blended.err().contains("optimizer_steps_per_epoch 2"), blended.err());
+
+    Path fresh = tmp.resolve("fresh");
+    Files.createDirectories(fresh);
+    Files.writeString(fresh.resolve("config.yaml"), "optimizer_steps_per_epoch: 1\nadam_beta1: 0.9\n");
+    Result empty = ram("gradients", fresh.toString());
+    assertEquals(2, empty.code());
+    assertTrue(empty.err().contains("0 finished epochs"), empty.err());
+
+    Result badTop = ram("gradients", fresh.toString(), "--top", "none");
+    assertEquals(2, badTop.code());
+    assertTrue(badTop.err().contains("--top expects a positive number"), badTop.err());
+  }
+}
