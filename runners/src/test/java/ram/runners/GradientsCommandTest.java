@@ -51,26 +51,25 @@ class GradientsCommandTest {
 
   @Test
   void refusesWhatItCannotAnalyseNamingWhy() throws Exception {
-    Result missing = ram("gradients", tmp.resolve("nothing").toString());
-    assertEquals(2, missing.code());
-    assertTrue(missing.err().contains("config.yaml not found"), missing.err());
+    assertRefused(ram("gradients", tmp.resolve("nothing").toString()), "config.yaml not found");
 
-    Path twoSteps = tmp.resolve("two-steps");
-    Files.createDirectories(twoSteps);
-    Files.writeString(twoSteps.resolve("config.yaml"), "optimizer_steps_per_epoch: 2\nadam_beta1: 0.9\n");
-    Result blended = ram("gradients", twoSteps.toString());
-    assertEquals(2, blended.code());
-    assertTrue(blended.err().contains("optimizer_steps_per_epoch 2"), blended.err());
+    Path twoSteps = runWithConfig("two-steps", "optimizer_steps_per_epoch: 2\nadam_beta1: 0.9\n");
+    assertRefused(ram("gradients", twoSteps.toString()), "optimizer_steps_per_epoch 2");
+    Path fresh = runWithConfig("fresh", "optimizer_steps_per_epoch: 1\nadam_beta1: 0.9\n");
+    assertRefused(ram("gradients", fresh.toString()), "0 finished epochs");
+    assertRefused(ram("gradients", fresh.toString(), "--top", "none"), "--top expects a positive number");
+  }
 
-    Path fresh = tmp.resolve("fresh");
-    Files.createDirectories(fresh);
-    Files.writeString(fresh.resolve("config.yaml"), "optimizer_steps_per_epoch: 1\nadam_beta1: 0.9\n");
-    Result empty = ram("gradients", fresh.toString());
-    assertEquals(2, empty.code());
-    assertTrue(empty.err().contains("0 finished epochs"), empty.err());
+  /** A run directory holding only a resolved config. */
+  private Path runWithConfig(String name, String yaml) throws Exception {
+    Path dir = tmp.resolve(name);
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("config.yaml"), yaml);
+    return dir;
+  }
 
-    Result badTop = ram("gradients", fresh.toString(), "--top", "none");
-    assertEquals(2, badTop.code());
-    assertTrue(badTop.err().contains("--top expects a positive number"), badTop.err());
+  private static void assertRefused(Result r, String reason) {
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains(reason), r.err());
   }
 }
