@@ -1,5 +1,6 @@
 package ram.model;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -115,7 +116,7 @@ public final class GradientCoherence {
     Map<String, List<String>> layers = new TreeMap<>();
     for (String name : sums.keySet()) {
       int dot = name.lastIndexOf('.');
-      layers.computeIfAbsent(dot < 0 ? name : name.substring(0, dot), k -> new java.util.ArrayList<>()).add(name);
+      layers.computeIfAbsent(dot < 0 ? name : name.substring(0, dot), k -> new ArrayList<>()).add(name);
     }
     return layers.entrySet().stream().map(e -> group(e.getKey(), e.getValue())).toList();
   }

@@ -49,7 +49,7 @@ final class GradientsCommand {
       Path dir = run.checkpoint(epoch);
       coherence.addMoment(Checkpoint.decodeTraining(Checkpoint.readDirectory(dir), dir.toString()).optimizer().firstMoment());
     }
-    print(coherence, run, epochs, top, out);
+    print(coherence, run, top, out);
     RunDirectory.writeAtomically(run.root().resolve(CSV), csv(coherence));
   }
 
@@ -65,19 +65,21 @@ final class GradientsCommand {
     throw new ConfigException("gradients: --top expects a positive number of layers, got '" + raw + "'");
   }
 
-  private static void print(GradientCoherence c, RunDirectory run, int epochs, int top, PrintStream out) {
+  private static void print(GradientCoherence c, RunDirectory run, int top, PrintStream out) {
     out.printf("gradients of %s: %d optimizer steps (epochs 1..%d); coherence |mean g|^2 / mean |g|^2 is 1 for a constant "
-        + "gradient, %.3f for noise, less for a gradient that flips sign%n", run.root(), c.steps(), epochs, c.noiseLevel());
+        + "gradient, %.3f for noise, less for a gradient that flips sign%n", run.root(), c.steps(), c.steps(), c.noiseLevel());
     List<GradientCoherence.Group> layers = c.byLayer().stream()
         .sorted(Comparator.comparingDouble(GradientCoherence.Group::coherence).reversed()).toList();
     out.println("  coherence  x noise  parameters  layer");
-    for (int i = 0; i < layers.size(); i++) {
-      if (i == top && layers.size() > 2 * top) {
-        out.printf("  ... %d layers ...%n", layers.size() - 2 * top);
-        i = layers.size() - top;
+    boolean elide = layers.size() > 2 * top;
+    for (GradientCoherence.Group g : elide ? layers.subList(0, top) : layers) {
+      printLayer(g, c, out);
+    }
+    if (elide) {
+      out.printf("  ... %d layers ...%n", layers.size() - 2 * top);
+      for (GradientCoherence.Group g : layers.subList(layers.size() - top, layers.size())) {
+        printLayer(g, c, out);
       }
-      GradientCoherence.Group g = layers.get(i);
-      out.printf("  %9.3f  %7.2f  %10d  %s%n", g.coherence(), g.coherence() / c.noiseLevel(), g.parameters(), g.name());
     }
     long above = layers.stream().filter(g -> g.coherence() > c.noiseLevel()).count();
     out.printf("RESULT gradient_steps=%d%n", c.steps());
@@ -86,6 +88,10 @@ final class GradientsCommand {
     out.printf("RESULT gradient_layers_above_noise=%d%n", above);
     out.printf("RESULT gradient_layers=%d%n", layers.size());
     out.println("every tensor: " + run.root().resolve(CSV));
+  }
+
+  private static void printLayer(GradientCoherence.Group g, GradientCoherence c, PrintStream out) {
+    out.printf("  %9.3f  %7.2f  %10d  %s%n", g.coherence(), g.coherence() / c.noiseLevel(), g.parameters(), g.name());
   }
 
   private static String csv(GradientCoherence c) {
