@@ -17,9 +17,11 @@ public final class Autograd {
   /**
    * Rows whose activations a gradient pass holds at once: the RAM and Flow-GRPO gradients of a
    * shard are sums over chunks of this many rows, so memory stays flat however many items a shard
-   * gets (in one pass, the U-Net's 512 rows of one geneval shard took several GB).
+   * gets (in one pass, the U-Net's 512 rows of one geneval shard took several GB). On the shipped
+   * U-Net, 64 rows raised a process's resident memory by about 3.9 GB and 32 rows by about 1.6 GB,
+   * for 8% more time in the gradient alone and none measurable in a training epoch.
    */
-  public static final int ROWS_PER_PASS = 64;
+  public static final int ROWS_PER_PASS = 32;
 
   private static final ReentrantLock LOCK = new ReentrantLock();
 

@@ -84,6 +84,7 @@ public final class RamGradient {
       driftSum += chunk.driftSum();
       targetSquareSum += chunk.targetSquareSum();
     }
+    NativeMemory.releaseFreed();
     return new Result(gradientSum, rows, lossSum, driftSum, targetSquareSum, flipped);
   }
 

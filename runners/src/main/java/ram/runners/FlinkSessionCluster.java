@@ -214,7 +214,7 @@ final class FlinkSessionCluster {
     cmd.addAll(params.subList(split + 1, params.size()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log/" + name + ".out").toFile());
     pb.environment().put("DJL_OFFLINE", "true");
-    pb.environment().put("MALLOC_ARENA_MAX", "2"); // see the ram launcher: native memory stays flat across jobs
+    pb.environment().put("MALLOC_ARENA_MAX", "1"); // see the ram launcher: one arena keeps native memory flat and low
     Process p = pb.start();
     Files.writeString(dir.resolve("run/" + name + ".pid"), Long.toString(p.pid()));
   }

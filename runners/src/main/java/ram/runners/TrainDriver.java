@@ -148,6 +148,7 @@ public final class TrainDriver {
     driver.put("compute_seconds", compute);
     driver.put("pipeline_seconds", pipelineSeconds);
     driver.put("overhead_share", Math.max(0, 1 - compute / pipelineSeconds));
+    ProcessMemory.peakResidentMegabytes().ifPresent(mb -> driver.put("driver_peak_rss_mb", mb));
     metrics.recordDriver(epoch, driver); // before publishing, so a published epoch always has its timings
     run.publish(epoch);
     List<RunMetrics.Row> rows = metrics.rebuild(epoch);
@@ -160,9 +161,10 @@ public final class TrainDriver {
     out.printf("epoch %d/%d  reward %.4f +- %.4f  %s  %.1fs (compute %.1fs)%n", epoch, config.getInt("epochs"),
         RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"), update,
         pipelineSeconds, compute);
-    out.printf("  stages: sample %.1fs  reward %.1fs  gradient %.1fs  update %.1fs (summed over workers)%n",
+    out.printf("  stages: sample %.1fs  reward %.1fs  gradient %.1fs  update %.1fs (summed over workers)%s%n",
         driver.getOrDefault("stage_sample_seconds", 0.0), driver.getOrDefault("stage_reward_seconds", 0.0),
-        driver.getOrDefault("stage_gradient_seconds", 0.0), driver.getOrDefault("stage_update_seconds", 0.0));
+        driver.getOrDefault("stage_gradient_seconds", 0.0), driver.getOrDefault("stage_update_seconds", 0.0),
+        driver.containsKey("driver_peak_rss_mb") ? String.format("  driver memory peak %.1f GB", driver.get("driver_peak_rss_mb") / 1024) : "");
   }
 
   EpochSpec epochSpec(int epoch, Path base) {

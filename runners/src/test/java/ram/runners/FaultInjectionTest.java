@@ -62,7 +62,7 @@ class FaultInjectionTest {
     command.addAll(args(out, runner));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("DJL_OFFLINE", "true");
-    pb.environment().put("MALLOC_ARENA_MAX", "2");
+    pb.environment().put("MALLOC_ARENA_MAX", "1");
     return pb.start();
   }
 
