@@ -3,9 +3,10 @@ package ram.model;
 /**
  * Hands memory that libtorch has freed back to the operating system. glibc keeps freed blocks in
  * its arenas, so after a gradient pass a process stays at the pass's peak, and every thread arena
- * that ran one keeps its own copy; calling {@link #releaseFreed()} after each pass keeps a
- * worker's resident memory near what it actually holds. A no-op where glibc's {@code malloc_trim}
- * is absent (macOS, musl).
+ * that ran one keeps its own copy. The RAM and Flow-GRPO gradients call {@link #releaseFreed()}
+ * once a shard's passes are done (not after every pass: the next pass of the same shard reuses
+ * the blocks, and returning them each time cost a third more gradient time). A no-op where glibc's
+ * {@code malloc_trim} is absent (macOS, musl).
  */
 public final class NativeMemory {
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 
 /**
  * The driver process's resident memory as the kernel counts it (Java heap, libtorch's tensors and
@@ -20,19 +21,19 @@ final class ProcessMemory {
   }
 
   /** A {@code kB} field of a {@code /proc/<pid>/status} file, if the file and the field exist. */
-  static java.util.OptionalLong statusKilobytes(Path status, String field) {
+  static OptionalLong statusKilobytes(Path status, String field) {
     if (!Files.isReadable(status)) {
-      return java.util.OptionalLong.empty();
+      return OptionalLong.empty();
     }
     try {
       for (String line : Files.readAllLines(status)) {
         if (line.startsWith(field + ":")) {
-          return java.util.OptionalLong.of(Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim()));
+          return OptionalLong.of(Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim()));
         }
       }
     } catch (IOException | NumberFormatException e) {
-      return java.util.OptionalLong.empty();
+      return OptionalLong.empty();
     }
-    return java.util.OptionalLong.empty();
+    return OptionalLong.empty();
   }
 }
