@@ -3,9 +3,6 @@ package ram.model;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 
 import com.sun.jna.Native;
@@ -21,33 +18,23 @@ class NativeMemoryTest {
   private static final int BLOCK_BYTES = 1000;
 
   @Test
-  void returnsFreedBlocksThatTheAllocatorWouldKeep() throws Exception {
-    Path status = Path.of("/proc/self/status");
-    assumeTrue(Files.isReadable(status) && NativeMemory.available(), "needs Linux with glibc");
+  void returnsFreedBlocksThatTheAllocatorWouldKeep() {
+    assumeTrue(ProcessMemory.residentKilobytes().isPresent() && NativeMemory.available(), "needs Linux with glibc");
     long[] blocks = new long[BLOCKS];
     for (int i = 0; i < BLOCKS; i++) {
       blocks[i] = Native.malloc(BLOCK_BYTES);
       new Pointer(blocks[i]).setMemory(0, BLOCK_BYTES, (byte) 1); // resident, not just reserved
     }
-    long held = residentKb(status);
+    long held = ProcessMemory.residentKilobytes().getAsLong();
     for (int i = 0; i < BLOCKS - 1; i++) { // the last block pins the arena's top: nothing is trimmed on free
       Native.free(blocks[i]);
     }
-    long afterFree = residentKb(status);
+    long afterFree = ProcessMemory.residentKilobytes().getAsLong();
     assertTrue(NativeMemory.releaseFreed(), "malloc_trim returned nothing");
-    long afterRelease = residentKb(status);
+    long afterRelease = ProcessMemory.residentKilobytes().getAsLong();
     Native.free(blocks[BLOCKS - 1]);
     long freedMb = (afterFree - afterRelease) / 1024;
     assertTrue(afterFree > held - 100 * 1024, "glibc already returned the blocks on free: " + held + " -> " + afterFree + " kB");
     assertTrue(freedMb > 150, "released only " + freedMb + " MB of about 300 (resident " + afterFree + " -> " + afterRelease + " kB)");
-  }
-
-  private static long residentKb(Path status) throws Exception {
-    for (String line : Files.readAllLines(status)) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.substring(6).replace("kB", "").trim());
-      }
-    }
-    throw new IllegalStateException("no VmRSS in " + status);
   }
 }

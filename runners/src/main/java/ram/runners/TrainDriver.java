@@ -13,6 +13,7 @@ import org.apache.beam.sdk.PipelineResult;
 import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
+import ram.model.ProcessMemory;
 import ram.model.TimeSampler;
 import ram.model.TrainingState;
 import ram.pipelines.PromptSets;

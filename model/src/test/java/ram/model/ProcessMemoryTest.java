@@ -1,4 +1,4 @@
-package ram.runners;
+package ram.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package ram.runners;
+package ram.model;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,21 +7,26 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
- * The driver process's resident memory as the kernel counts it (Java heap, libtorch's tensors and
- * every other native allocation together), so that each epoch's progress line and metrics show
- * what a run really holds. Linux only ({@code /proc/self/status}); elsewhere it is absent.
+ * This process's resident memory as the kernel counts it (Java heap, libtorch's tensors and every
+ * other native allocation together), so that each epoch's progress line and metrics show what a
+ * run really holds. Linux only ({@code /proc/self/status}); elsewhere it is absent.
  */
-final class ProcessMemory {
+public final class ProcessMemory {
 
   private ProcessMemory() {}
 
+  /** The current resident set of this process (VmRSS), in kB. */
+  public static OptionalLong residentKilobytes() {
+    return statusKilobytes(Path.of("/proc/self/status"), "VmRSS");
+  }
+
   /** The peak resident set of this process so far (VmHWM), in MB. */
-  static OptionalDouble peakResidentMegabytes() {
+  public static OptionalDouble peakResidentMegabytes() {
     return statusKilobytes(Path.of("/proc/self/status"), "VmHWM").stream().mapToDouble(kb -> kb / 1024.0).findFirst();
   }
 
   /** A {@code kB} field of a {@code /proc/<pid>/status} file, if the file and the field exist. */
-  static OptionalLong statusKilobytes(Path status, String field) {
+  public static OptionalLong statusKilobytes(Path status, String field) {
     if (!Files.isReadable(status)) {
       return OptionalLong.empty();
     }
