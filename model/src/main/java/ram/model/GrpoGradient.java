@@ -63,7 +63,7 @@ public final class GrpoGradient {
       ratioSum += chunk.ratioSum();
       clipped += chunk.clippedItems();
     }
-    NativeMemory.releaseFreed();
+    NativeMemory.releaseAfterGradient();
     return new Result(gradientSum, items.count(), lossSum, klSum, ratioSum, clipped);
   }
 

@@ -84,7 +84,7 @@ public final class RamGradient {
       driftSum += chunk.driftSum();
       targetSquareSum += chunk.targetSquareSum();
     }
-    NativeMemory.releaseFreed();
+    NativeMemory.releaseAfterGradient();
     return new Result(gradientSum, rows, lossSum, driftSum, targetSquareSum, flipped);
   }
 
