@@ -4,15 +4,18 @@ package ram.model;
  * Hands memory that libtorch has freed back to the operating system. glibc keeps freed blocks in
  * its arenas, so after a gradient pass a process stays at the pass's peak, and every thread arena
  * that ran one keeps its own copy. With {@code -Dram.release_native_memory=true} the RAM and
- * Flow-GRPO gradients call {@link #releaseFreed()} once a shard's passes are done. It is off by
- * default: with one malloc arena (the launcher's) and passes of 32 rows the next pass reuses the
- * freed blocks, and on stop 23's machine returning them made a geneval epoch 46% slower (46.4 s
- * against 31.7 s) for the same peak memory (3.7 against 3.6 GB). A no-op where glibc's
+ * Flow-GRPO gradients call {@link #releaseFreed()} once a shard's passes are done. Off by default:
+ * with one malloc arena and passes of 32 rows the next pass reuses the freed blocks, and returning
+ * them made epochs a third slower for the same peak (README, "The image tasks"). A no-op where glibc's
  * {@code malloc_trim} is absent (macOS, musl).
  */
 public final class NativeMemory {
 
+  /** The system property that turns the release after each gradient shard on. */
+  public static final String RELEASE_AFTER_GRADIENT = "ram.release_native_memory";
+
   private static final com.sun.jna.Function MALLOC_TRIM = lookup();
+  private static final boolean AFTER_GRADIENT = Boolean.getBoolean(RELEASE_AFTER_GRADIENT);
 
   private NativeMemory() {}
 
@@ -21,9 +24,9 @@ public final class NativeMemory {
     return MALLOC_TRIM != null && MALLOC_TRIM.invokeInt(new Object[] {0}) == 1;
   }
 
-  /** Returns freed memory after a gradient shard when {@code ram.release_native_memory} is true. */
+  /** Returns freed memory after a gradient shard when {@link #RELEASE_AFTER_GRADIENT} is true. */
   public static void releaseAfterGradient() {
-    if (Boolean.getBoolean("ram.release_native_memory")) {
+    if (AFTER_GRADIENT) {
       releaseFreed();
     }
   }

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import ram.model.NativeMemory;
 
 /**
  * A local Flink 1.19 session cluster started from the project's own jars: one JobManager and N
@@ -210,6 +211,7 @@ final class FlinkSessionCluster {
     cmd.addAll(List.of("-Djava.awt.headless=true", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads,
         "-Dai.djl.pytorch.num_interop_threads=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-Dorg.slf4j.simpleLogger.log.org.apache.flink=warn", "-Dorg.slf4j.simpleLogger.log.ai.djl=error",
+        "-D" + NativeMemory.RELEASE_AFTER_GRADIENT + "=" + Boolean.getBoolean(NativeMemory.RELEASE_AFTER_GRADIENT),
         "-Dlog.file=" + dir.resolve("log/" + name + ".log"), "-cp", classpath, mainClass, "--configDir", dir.resolve("conf").toString()));
     cmd.addAll(params.subList(split + 1, params.size()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log/" + name + ".out").toFile());
