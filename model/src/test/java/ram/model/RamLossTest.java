@@ -60,19 +60,29 @@ class RamLossTest {
 
   @Test
   void sqrtUniformTimesHaveTheSpecifiedMoments() {
+    assertMoments(TimeSampler.SQRT_UNIFORM, 2.0 / 3.0, 0.25); // density 2t
+  }
+
+  @Test
+  void cbrtUniformTimesLeanFurtherTowardsNoise() {
+    assertMoments(TimeSampler.CBRT_UNIFORM, 3.0 / 4.0, 0.125); // density 3t^2
+    assertEquals(TimeSampler.CBRT_UNIFORM, TimeSampler.parse("cbrt_uniform"));
+  }
+
+  private static void assertMoments(TimeSampler sampler, double mean, double belowHalf) {
     SplittableRandom random = new SplittableRandom(11);
     int n = 400_000;
     double sum = 0;
     int below = 0;
     for (int i = 0; i < n; i++) {
-      double t = TimeSampler.SQRT_UNIFORM.time(random.nextDouble());
+      double t = sampler.time(random.nextDouble());
       assertTrue(t >= TimeSampler.MIN_TIME && t < 1);
       sum += t;
       below += t < 0.5 ? 1 : 0;
     }
-    assertEquals(2.0 / 3.0, sum / n, 0.002);
-    assertEquals(0.25, (double) below / n, 0.002);
-    assertEquals(TimeSampler.MIN_TIME, TimeSampler.SQRT_UNIFORM.time(0.0));
+    assertEquals(mean, sum / n, 0.002);
+    assertEquals(belowHalf, (double) below / n, 0.002);
+    assertEquals(TimeSampler.MIN_TIME, sampler.time(0.0));
   }
 
   /** Canonical velocity of endpoint law N(mu, s) (s a variance) under x_t = (1-t) x + t eps. */

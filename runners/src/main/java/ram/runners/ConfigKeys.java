@@ -47,7 +47,8 @@ public final class ConfigKeys {
     key("images_per_prompt", Type.POSITIVE_INT, "G: endpoints per prompt");
     key("optimizer_steps_per_epoch", Type.POSITIVE_INT, "chained gradient stages per epoch; prompt slot s goes to step s mod this");
     key("renoisings", Type.POSITIVE_INT, "K: re-noisings of each endpoint in the update");
-    choice("time_sampler", List.of("sqrt_uniform", "uniform"), "re-noising time: t = sqrt(U) (RAM) or U (tutorial)");
+    choice("time_sampler", List.of("sqrt_uniform", "uniform", "cbrt_uniform"),
+        "re-noising time: t = sqrt(U) (RAM), U (tutorial) or U^(1/3) (further towards noise)");
     key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
     choice("advantage", List.of("group_normalized", "raw_reward"), "signal: group-normalised advantage or raw reward");
     choice("lagged_policy", List.of("ema", "current"), "v_old and the sampler: EMA of theta, or theta itself");
