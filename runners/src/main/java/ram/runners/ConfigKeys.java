@@ -50,7 +50,8 @@ public final class ConfigKeys {
     choice("time_sampler", List.of("sqrt_uniform", "uniform", "cbrt_uniform"),
         "re-noising time: t = sqrt(U) (RAM), U (tutorial) or U^(1/3) (further towards noise)");
     key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
-    choice("advantage", List.of("group_normalized", "raw_reward"), "signal: group-normalised advantage or raw reward");
+    choice("advantage", List.of("group_normalized", "raw_reward", "group_normalized_positive"),
+        "signal: group-normalised advantage, raw reward, or the positive part of the first (an experiment)");
     choice("lagged_policy", List.of("ema", "current"), "v_old and the sampler: EMA of theta, or theta itself");
     key("sde_noise_level", Type.POSITIVE_DOUBLE, "Flow-GRPO: noise level a of the SDE sampler");
     key("grpo_trained_steps", Type.POSITIVE_INT, "Flow-GRPO: rollout steps 0 .. n-1 that the loss trains (at most sample_steps)");

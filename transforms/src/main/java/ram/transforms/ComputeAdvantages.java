@@ -48,7 +48,6 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
   public static final TupleTag<Advantage> ADVANTAGES = new TupleTag<>() {};
   public static final TupleTag<TrainingItem> ITEMS = new TupleTag<>() {};
   public static final TupleTag<Metric> METRICS = new TupleTag<>() {};
-  static final double STD_EPSILON = 1e-4;
 
   private final EpochSpec spec;
 
@@ -131,9 +130,7 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
         if (r == null) {
           continue;
         }
-        double advantage = spec.advantageMode == EpochSpec.AdvantageMode.RAW_REWARD
-            ? r
-            : (r - groupMean) / (s.std + STD_EPSILON);
+        double advantage = spec.advantageMode.of(r, groupMean, s.std);
         if (spec.isGrpo()) {
           double clip = spec.grpo.advantageClip;
           advantage = Math.max(-clip, Math.min(clip, advantage));

@@ -25,15 +25,35 @@ public final class EpochSpec implements Serializable {
     /** {@code (r - group mean) / (std of all epoch rewards + 1e-4)}: the official recipe. */
     GROUP_NORMALIZED,
     /** the raw reward, as in the tutorial's {@code beta * r}. */
-    RAW_REWARD;
+    RAW_REWARD,
+    /**
+     * the positive part of {@link #GROUP_NORMALIZED}: only above-average images pull the velocity
+     * towards their own flow, the rest are distilled towards {@code v_ref}. An experiment, not the
+     * paper's estimator (it is biased): docs/post-training.md.
+     */
+    GROUP_NORMALIZED_POSITIVE;
 
     public static AdvantageMode parse(String s) {
       return switch (s) {
         case "group_normalized" -> GROUP_NORMALIZED;
         case "raw_reward" -> RAW_REWARD;
-        default -> throw new IllegalArgumentException("unknown advantage '" + s + "'; expected group_normalized or raw_reward");
+        case "group_normalized_positive" -> GROUP_NORMALIZED_POSITIVE;
+        default -> throw new IllegalArgumentException("unknown advantage '" + s
+            + "'; expected group_normalized, raw_reward or group_normalized_positive");
       };
     }
+
+    /** The advantage of a reward {@code r} in a group of mean {@code groupMean}, the epoch's rewards having std {@code std}. */
+    public double of(double r, double groupMean, double std) {
+      return switch (this) {
+        case GROUP_NORMALIZED -> (r - groupMean) / (std + STD_EPSILON);
+        case RAW_REWARD -> r;
+        case GROUP_NORMALIZED_POSITIVE -> Math.max(0, (r - groupMean) / (std + STD_EPSILON));
+      };
+    }
+
+    /** Keeps a normalised advantage finite when every reward of the epoch is equal. */
+    public static final double STD_EPSILON = 1e-4;
   }
 
   public final long runSeed;
