@@ -33,6 +33,9 @@ public final class EpochSpec implements Serializable {
      */
     GROUP_NORMALIZED_POSITIVE;
 
+    /** Keeps a normalised advantage finite when every reward of the epoch is equal. */
+    public static final double STD_EPSILON = 1e-4;
+
     public static AdvantageMode parse(String s) {
       return switch (s) {
         case "group_normalized" -> GROUP_NORMALIZED;
@@ -48,12 +51,9 @@ public final class EpochSpec implements Serializable {
       return switch (this) {
         case GROUP_NORMALIZED -> (r - groupMean) / (std + STD_EPSILON);
         case RAW_REWARD -> r;
-        case GROUP_NORMALIZED_POSITIVE -> Math.max(0, (r - groupMean) / (std + STD_EPSILON));
+        case GROUP_NORMALIZED_POSITIVE -> Math.max(0, GROUP_NORMALIZED.of(r, groupMean, std));
       };
     }
-
-    /** Keeps a normalised advantage finite when every reward of the epoch is equal. */
-    public static final double STD_EPSILON = 1e-4;
   }
 
   public final long runSeed;
