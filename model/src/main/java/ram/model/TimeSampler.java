@@ -28,11 +28,6 @@ public enum TimeSampler {
 
   /** Parses a config value: {@code uniform}, {@code sqrt_uniform} or {@code cbrt_uniform}. */
   public static TimeSampler parse(String name) {
-    return switch (name) {
-      case "uniform" -> UNIFORM;
-      case "sqrt_uniform" -> SQRT_UNIFORM;
-      case "cbrt_uniform" -> CBRT_UNIFORM;
-      default -> throw new IllegalArgumentException("unknown time sampler '" + name + "'; expected uniform, sqrt_uniform or cbrt_uniform");
-    };
+    return ConfigNames.parse(values(), name, "time sampler");
   }
 }

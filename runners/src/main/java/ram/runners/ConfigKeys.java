@@ -4,6 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import ram.model.ConfigNames;
+import ram.model.TimeSampler;
+import ram.transforms.EpochSpec;
+
 /**
  * The typed keys a run config may hold. Values (the defaults) live in the YAML files of
  * {@code configs/}; this table says only what each key is and which values are legal, so that
@@ -47,10 +51,10 @@ public final class ConfigKeys {
     key("images_per_prompt", Type.POSITIVE_INT, "G: endpoints per prompt");
     key("optimizer_steps_per_epoch", Type.POSITIVE_INT, "chained gradient stages per epoch; prompt slot s goes to step s mod this");
     key("renoisings", Type.POSITIVE_INT, "K: re-noisings of each endpoint in the update");
-    choice("time_sampler", List.of("sqrt_uniform", "uniform", "cbrt_uniform"),
+    choice("time_sampler", ConfigNames.all(TimeSampler.values()),
         "re-noising time: t = sqrt(U) (RAM), U (tutorial) or U^(1/3) (further towards noise)");
     key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
-    choice("advantage", List.of("group_normalized", "raw_reward", "group_normalized_positive"),
+    choice("advantage", ConfigNames.all(EpochSpec.AdvantageMode.values()),
         "signal: group-normalised advantage, raw reward, or the positive part of the first (an experiment)");
     choice("lagged_policy", List.of("ema", "current"), "v_old and the sampler: EMA of theta, or theta itself");
     key("sde_noise_level", Type.POSITIVE_DOUBLE, "Flow-GRPO: noise level a of the SDE sampler");

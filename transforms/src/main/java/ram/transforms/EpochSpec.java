@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import ram.model.AdamW;
+import ram.model.ConfigNames;
 import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
@@ -37,13 +38,7 @@ public final class EpochSpec implements Serializable {
     public static final double STD_EPSILON = 1e-4;
 
     public static AdvantageMode parse(String s) {
-      return switch (s) {
-        case "group_normalized" -> GROUP_NORMALIZED;
-        case "raw_reward" -> RAW_REWARD;
-        case "group_normalized_positive" -> GROUP_NORMALIZED_POSITIVE;
-        default -> throw new IllegalArgumentException("unknown advantage '" + s
-            + "'; expected group_normalized, raw_reward or group_normalized_positive");
-      };
+      return ConfigNames.parse(values(), s, "advantage");
     }
 
     /** The advantage of a reward {@code r} in a group of mean {@code groupMean}, the epoch's rewards having std {@code std}. */
