@@ -1,11 +1,12 @@
 package ram.model;
 
 /**
- * Adam with decoupled weight decay (Loshchilov and Hutter), applied on the heap so that its state
- * is part of every checkpoint and the step is identical on every engine. With
- * {@code weightDecay = 0} it is plain Adam.
+ * Adam with decoupled weight decay (Loshchilov and Hutter): the optimizer of pretraining and of
+ * the reference's post-training. With {@code weightDecay = 0} it is plain Adam.
  */
-public final class AdamW {
+public final class AdamW implements Optimizer {
+
+  private static final long serialVersionUID = 1L;
 
   private final double learningRate;
   private final double beta1;
@@ -29,15 +30,7 @@ public final class AdamW {
     return new AdamW(learningRate, 0.9, 0.999, 1e-8, weightDecay);
   }
 
-  /** Moments and step count; starts at zero. */
-  public record State(ParameterSet firstMoment, ParameterSet secondMoment, long step) {
-
-    public static State zerosLike(ParameterSet parameters) {
-      return new State(parameters.zerosLike(), parameters.zerosLike(), 0);
-    }
-  }
-
-  /** One step: updates {@code parameters} in place and returns the new optimizer state. */
+  @Override
   public State step(ParameterSet parameters, ParameterSet gradient, State state) {
     parameters.requireSameLayout(gradient);
     ParameterSet m = state.firstMoment().copy();

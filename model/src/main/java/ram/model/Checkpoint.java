@@ -131,7 +131,7 @@ public final class Checkpoint {
     }
     ParameterSet theta = ParameterSet.fromBytes(files.get(THETA));
     ParameterSet ema = ParameterSet.fromBytes(files.get(EMA));
-    AdamW.State adam = new AdamW.State(ParameterSet.fromBytes(files.get(ADAM_M)), ParameterSet.fromBytes(files.get(ADAM_V)),
+    Optimizer.State adam = new Optimizer.State(ParameterSet.fromBytes(files.get(ADAM_M)), ParameterSet.fromBytes(files.get(ADAM_V)),
         manifest.get("optimizer_step").getAsLong());
     return new TrainingState(manifest.get("epoch").getAsInt(), theta, ema, adam);
   }

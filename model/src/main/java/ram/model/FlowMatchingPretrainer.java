@@ -40,7 +40,7 @@ public final class FlowMatchingPretrainer {
   /** Trains from {@code initial} for {@code steps} steps; reports every {@code reportEvery} steps. */
   public Result train(ParameterSet initial, TrainingData data, int steps, long seed, int reportEvery, Progress progress) {
     ParameterSet theta = initial.copy();
-    AdamW.State state = AdamW.State.zerosLike(theta);
+    Optimizer.State state = Optimizer.State.zerosLike(theta);
     double windowLoss = 0;
     int window = 0;
     double lastMean = Double.NaN;
@@ -60,9 +60,9 @@ public final class FlowMatchingPretrainer {
   }
 
   /** The loss of one step and the optimizer state after it. */
-  public record StepOutcome(double loss, AdamW.State state) {}
+  public record StepOutcome(double loss, Optimizer.State state) {}
 
-  private StepOutcome step(ParameterSet theta, AdamW.State state, TrainingData data, long seed) {
+  private StepOutcome step(ParameterSet theta, Optimizer.State state, TrainingData data, long seed) {
     return step(theta, state, data, seed, optimizer);
   }
 
@@ -71,7 +71,7 @@ public final class FlowMatchingPretrainer {
    * {@code stepOptimizer} (e.g. one with a scheduled learning rate). Loops that checkpoint and
    * resume call this with {@code Noise.seed(runSeed, step)}, exactly as {@link #train} does.
    */
-  public StepOutcome step(ParameterSet theta, AdamW.State state, TrainingData data, long seed, AdamW stepOptimizer) {
+  public StepOutcome step(ParameterSet theta, Optimizer.State state, TrainingData data, long seed, AdamW stepOptimizer) {
     TrainingData.Batch batch = data.draw(Noise.seed(seed, 0), batchSize);
     int dim = network.sampleSize();
     float[] eps = Noise.gaussian(Noise.seed(seed, 1), batchSize * dim);

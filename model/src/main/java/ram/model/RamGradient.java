@@ -18,14 +18,28 @@ public final class RamGradient {
 
   private final VelocityNetwork network;
   private final double multiplier;
+  private final double guidanceScale;
 
   /**
+   * The recipe's update: every velocity of the loss is the conditional one (ram.md section 3).
+   *
    * @param network the velocity network shared by policy, reference and lagged policy
    * @param multiplier the reward multiplier m
    */
   public RamGradient(VelocityNetwork network, double multiplier) {
+    this(network, multiplier, 1.0);
+  }
+
+  /**
+   * An update whose three velocities ({@code v_theta}, {@code v_ref}, {@code v_old}) are guided at
+   * {@code guidanceScale}, as the sampler that drew the endpoints is, so that the residual
+   * {@code (eps - x) - v_old} has mean zero for the velocity that drew {@code x}. An experiment
+   * (docs/post-training.md); 1 is the recipe. It costs twice the rows.
+   */
+  public RamGradient(VelocityNetwork network, double multiplier, double guidanceScale) {
     this.network = network;
     this.multiplier = multiplier;
+    this.guidanceScale = guidanceScale;
   }
 
   /** Sums over the items of a shard; {@link #add} combines shards. */
@@ -102,8 +116,8 @@ public final class RamGradient {
       NDArray eps = manager.create(noise, new Shape(shape));
       NDArray t = manager.create(times);
       NDArray xt = RamLoss.noised(x0, eps, t.reshape(new Shape(broadcast)));
-      NDArray vRef = network.velocity(reference.toNDList(manager), xt, t, prompts);
-      NDArray vOld = network.velocity(old == null ? thetaArrays : old.toNDList(manager), xt, t, prompts);
+      NDArray vRef = velocity(reference.toNDList(manager), xt, t, prompts);
+      NDArray vOld = velocity(old == null ? thetaArrays : old.toNDList(manager), xt, t, prompts);
       NDArray target = RamLoss.target(vRef, vOld, x0, eps, manager.create(signal, new Shape(broadcast)));
       double targetSquareSum = RamLoss.meanOverSampleDims(target.square()).sum().getFloat();
       for (NDArray p : thetaArrays) {
@@ -112,7 +126,7 @@ public final class RamGradient {
       double lossSum;
       double driftSum;
       try (GradientCollector collector = Autograd.collector()) {
-        NDArray vTheta = network.velocity(thetaArrays, xt, t, prompts);
+        NDArray vTheta = velocity(thetaArrays, xt, t, prompts);
         NDArray loss = RamLoss.perItem(vTheta, target).sum();
         collector.backward(loss);
         lossSum = loss.getFloat();
@@ -124,5 +138,9 @@ public final class RamGradient {
       }
       return new Result(ParameterSet.fromNDList(theta, grads), rows, lossSum, driftSum, targetSquareSum, 0);
     }
+  }
+
+  private NDArray velocity(NDList parameters, NDArray xt, NDArray t, List<String> prompts) {
+    return Guidance.velocity(network, parameters, xt, t, prompts, guidanceScale, null);
   }
 }

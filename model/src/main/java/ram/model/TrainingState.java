@@ -14,11 +14,11 @@ import java.io.UncheckedIOException;
  *
  * @param epoch the last completed epoch (0 = the base, before any update)
  */
-public record TrainingState(int epoch, ParameterSet theta, ParameterSet ema, AdamW.State optimizer) {
+public record TrainingState(int epoch, ParameterSet theta, ParameterSet ema, Optimizer.State optimizer) {
 
   /** The state before epoch 1: theta and EMA equal the base; optimizer moments zero. */
   public static TrainingState fromBase(ParameterSet base) {
-    return new TrainingState(0, base.copy(), base.copy(), AdamW.State.zerosLike(base));
+    return new TrainingState(0, base.copy(), base.copy(), Optimizer.State.zerosLike(base));
   }
 
   /** One byte string with every part, for passing between pipeline stages. */
@@ -50,7 +50,7 @@ public record TrainingState(int epoch, ParameterSet theta, ParameterSet ema, Ada
         in.readFully(b);
         parts[i] = ParameterSet.fromBytes(b);
       }
-      return new TrainingState(epoch, parts[0], parts[1], new AdamW.State(parts[2], parts[3], step));
+      return new TrainingState(epoch, parts[0], parts[1], new Optimizer.State(parts[2], parts[3], step));
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated training state: " + e, e);
     }

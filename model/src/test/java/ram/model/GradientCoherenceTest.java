@@ -29,7 +29,7 @@ class GradientCoherenceTest {
     Random r = new Random(7);
     AdamW adam = new AdamW(1e-3, 0.9, 0.999, 1e-8, 0.0);
     ParameterSet theta = gaussian(r, 50);
-    AdamW.State state = AdamW.State.zerosLike(theta);
+    Optimizer.State state = Optimizer.State.zerosLike(theta);
     ParameterSet before = state.firstMoment();
     for (int step = 0; step < 5; step++) {
       ParameterSet g = gaussian(r, 50);
@@ -79,7 +79,7 @@ class GradientCoherenceTest {
     Random r = new Random(5);
     AdamW adam = AdamW.of(1e-3, 0.0);
     ParameterSet theta = gaussian(r, 30);
-    AdamW.State state = AdamW.State.zerosLike(theta);
+    Optimizer.State state = Optimizer.State.zerosLike(theta);
     GradientCoherence fromGradients = new GradientCoherence(0.9);
     GradientCoherence fromMoments = new GradientCoherence(0.9);
     ParameterSet signal = gaussian(r, 30);

@@ -35,7 +35,7 @@ class RamLossTest {
     ParameterSet zero = base.zerosLike();
     assertEquals(zero, r.gradientSum());
     ParameterSet theta = base.copy();
-    AdamW.of(1e-3, 0).step(theta, r.gradientSum(), AdamW.State.zerosLike(theta));
+    AdamW.of(1e-3, 0).step(theta, r.gradientSum(), Optimizer.State.zerosLike(theta));
     assertEquals(base, theta, "a zero gradient must not move the parameters");
   }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import ram.model.ConfigNames;
+import ram.model.Optimizer;
 import ram.model.TimeSampler;
 import ram.transforms.EpochSpec;
 
@@ -56,6 +57,8 @@ public final class ConfigKeys {
     key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
     choice("advantage", ConfigNames.all(EpochSpec.AdvantageMode.values()),
         "signal: group-normalised advantage, raw reward, or the positive part of the first (an experiment)");
+    choice("update_velocity", ConfigNames.all(EpochSpec.UpdateVelocity.values()),
+        "the velocity the update regresses: conditional (ram.md, the default) or guided at cfg_scale (an experiment, twice the cost)");
     choice("lagged_policy", List.of("ema", "current"), "v_old and the sampler: EMA of theta, or theta itself");
     key("sde_noise_level", Type.POSITIVE_DOUBLE, "Flow-GRPO: noise level a of the SDE sampler");
     key("grpo_trained_steps", Type.POSITIVE_INT, "Flow-GRPO: rollout steps 0 .. n-1 that the loss trains (at most sample_steps)");
@@ -63,8 +66,11 @@ public final class ConfigKeys {
     key("beta_kl", Type.NON_NEGATIVE_DOUBLE, "Flow-GRPO: weight of the KL term to the reference");
     key("max_grad_norm", Type.NON_NEGATIVE_DOUBLE, "Flow-GRPO: gradient-norm clip of each optimizer step (0 = none)");
     key("advantage_clip", Type.POSITIVE_DOUBLE, "Flow-GRPO: advantages are clipped to +- this");
-    key("learning_rate", Type.POSITIVE_DOUBLE, "AdamW learning rate");
-    key("weight_decay", Type.NON_NEGATIVE_DOUBLE, "AdamW decoupled weight decay (0 = Adam)");
+    choice("optimizer", ConfigNames.all(Optimizer.Kind.values()),
+        "the update rule: adamw (the reference's, the default) or sgd, whose steps are proportional to the gradient (an experiment)");
+    key("learning_rate", Type.POSITIVE_DOUBLE, "the optimizer's learning rate");
+    key("weight_decay", Type.NON_NEGATIVE_DOUBLE, "decoupled weight decay (0 = Adam for adamw)");
+    key("momentum", Type.NON_NEGATIVE_DOUBLE, "optimizer: sgd: heavy-ball momentum, below 1 (default 0)");
     key("adam_beta1", Type.NON_NEGATIVE_DOUBLE, "AdamW beta1");
     key("adam_beta2", Type.NON_NEGATIVE_DOUBLE, "AdamW beta2");
     key("adam_epsilon", Type.POSITIVE_DOUBLE, "AdamW epsilon");

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ram.model.AdamW;
+import ram.model.Optimizer;
 import ram.model.FlopCounted;
 import ram.model.Networks;
 import ram.model.Noise;
@@ -69,7 +70,7 @@ final class ModelBench {
 
     RamGradient gradient = new RamGradient(network, 1.0);
     AdamW adam = AdamW.of(1e-4, 0);
-    AdamW.State state = AdamW.State.zerosLike(theta);
+    Optimizer.State state = Optimizer.State.zerosLike(theta);
     ParameterSet reference = theta.copy();
     ParameterSet old = theta.copy();
     RamItems items = ramItems(network, prompts.subList(0, RAM_ENDPOINTS));

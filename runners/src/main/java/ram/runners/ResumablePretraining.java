@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import ram.model.AdamW;
+import ram.model.Optimizer;
 import ram.model.Checkpoint;
 import ram.model.FlowMatchingPretrainer;
 import ram.model.Noise;
@@ -88,7 +89,7 @@ final class ResumablePretraining {
     }
     ParameterSet theta = state.theta();
     ParameterSet ema = state.ema();
-    AdamW.State adam = state.optimizer();
+    Optimizer.State adam = state.optimizer();
     int retries = 0;
     for (int step = first; step <= steps; step++) {
       AdamW optimizer = AdamW.of(learningRate(peak, warmup, steps, step), weightDecay);

@@ -12,6 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.model.AdamW;
+import ram.model.Sgd;
+
 /** Configs and overrides are type-checked, and every error names the file or key. */
 class RunConfigTest {
 
@@ -69,6 +72,18 @@ class RunConfigTest {
       ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.load(TOY, Map.of(bad.getKey(), bad.getValue())));
       assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
     }
+  }
+
+  @Test
+  void optimizerKeysChooseTheUpdateRule() {
+    Path geneval = HOME.resolve("configs/geneval.yaml");
+    assertTrue(TrainDriver.optimizer(RunConfig.load(geneval, Map.of())) instanceof AdamW, "adamw where optimizer is absent");
+    assertTrue(TrainDriver.optimizer(RunConfig.load(geneval, Map.of("optimizer", "sgd", "momentum", "0.5"))) instanceof Sgd);
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> TrainDriver.optimizer(RunConfig.load(geneval, Map.of("momentum", "0.5"))));
+    assertTrue(e.getMessage().contains("momentum is set, but the optimizer is adamw"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> RunConfig.load(geneval, Map.of("optimizer", "adam")));
+    assertTrue(e.getMessage().contains("--optimizer") && e.getMessage().contains("[adamw, sgd]"), e.getMessage());
   }
 
   @Test

@@ -12,7 +12,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
-import ram.model.AdamW;
+import ram.model.Optimizer;
 import ram.model.Ema;
 import ram.model.ParameterSet;
 import ram.model.TrainingState;
@@ -20,7 +20,7 @@ import ram.schemas.Metric;
 
 /**
  * One optimizer step: the summed gradient divided by the step's item count (the step loss is the
- * mean over items), clipped in norm for Flow-GRPO, then AdamW. After the epoch's last step it also moves the lagged policy
+ * mean over items), clipped in norm for Flow-GRPO, then the run's optimizer step. After the epoch's last step it also moves the lagged policy
  * (EMA) and stamps the epoch. The step's starting state arrives with the summed gradient. Emits
  * the new state and the step's diagnostics.
  */
@@ -56,13 +56,13 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
    */
   public static TrainingState update(EpochSpec spec, int step, TrainingState before, ParameterSet gradientSum, long items) {
     ParameterSet theta = before.theta().copy();
-    AdamW.State optimizer = before.optimizer();
+    Optimizer.State optimizer = before.optimizer();
     if (items > 0) {
       gradientSum.scaleInPlace((float) (1.0 / items));
       if (spec.isGrpo() && spec.grpo.maxGradNorm > 0) {
         gradientSum.clipNorm(spec.grpo.maxGradNorm);
       }
-      optimizer = spec.optimizer().step(theta, gradientSum, optimizer);
+      optimizer = spec.optimizer.step(theta, gradientSum, optimizer);
       if (!theta.allFinite()) {
         throw new IllegalStateException("epoch " + spec.epoch + " step " + step
             + ": the update produced non-finite parameters; lower learning_rate or reward_multiplier");

@@ -9,6 +9,7 @@ import ram.model.ConfigNames;
 import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
+import ram.model.Optimizer;
 import ram.model.TimeSampler;
 
 /**
@@ -51,6 +52,21 @@ public final class EpochSpec implements Serializable {
     }
   }
 
+  /** Which velocity the RAM update regresses. */
+  public enum UpdateVelocity {
+    /** the conditional one, as ram.md section 3 and the reference do */
+    CONDITIONAL,
+    /**
+     * the guided one at {@code cfg_scale}, the velocity that drew the endpoints: an experiment
+     * (docs/post-training.md), at twice the update's cost
+     */
+    GUIDED;
+
+    public static UpdateVelocity parse(String s) {
+      return ConfigNames.parse(values(), s, "update_velocity");
+    }
+  }
+
   public final long runSeed;
   public final int epoch;
   public final String architecture;
@@ -71,47 +87,45 @@ public final class EpochSpec implements Serializable {
   public final TimeSampler timeSampler;
   public final int optimizerSteps;
   public final int gradientShards;
-  public final double learningRate;
-  public final double weightDecay;
-  public final double adamBeta1;
-  public final double adamBeta2;
-  public final double adamEpsilon;
+  /** the rule of each optimizer step, with its learning rate */
+  public final Optimizer optimizer;
   /** Flow-GRPO's settings, or null: the epoch runs RAM */
   public final GrpoSettings grpo;
   /** the LoRA adapters trained over the frozen base, or null: full fine-tuning ({@link TunedModel}) */
   public final LoraNetwork.Config lora;
+  /** the velocity RAM's update regresses */
+  public final UpdateVelocity updateVelocity;
 
   /** A RAM epoch. */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
       LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
-      TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
-      double adamBeta1, double adamBeta2, double adamEpsilon) {
+      TimeSampler timeSampler, int optimizerSteps, int gradientShards, Optimizer optimizer) {
     this(runSeed, epoch, architecture, parentCheckpoint, baseCheckpoint, laggedPolicy, imagesPerPrompt, sampleSteps, odeSolver, cfgScale,
         timeShift, rewardWeights, advantageMode, rewardMultiplier, renoisings, timeSampler, optimizerSteps, gradientShards,
-        learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, null);
+        optimizer, null);
   }
 
   /** An epoch of RAM ({@code grpo == null}) or of Flow-GRPO, fine-tuning fully. */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
       LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
-      TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
-      double adamBeta1, double adamBeta2, double adamEpsilon, GrpoSettings grpo) {
+      TimeSampler timeSampler, int optimizerSteps, int gradientShards, Optimizer optimizer, GrpoSettings grpo) {
     this(runSeed, epoch, architecture, parentCheckpoint, baseCheckpoint, laggedPolicy, imagesPerPrompt, sampleSteps, odeSolver, cfgScale,
         timeShift, rewardWeights, advantageMode, rewardMultiplier, renoisings, timeSampler, optimizerSteps, gradientShards,
-        learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, grpo, null);
+        optimizer, grpo, null, UpdateVelocity.CONDITIONAL);
   }
 
   /**
    * An epoch of RAM ({@code grpo == null}) or of Flow-GRPO that fine-tunes the {@code architecture}
-   * network of {@code baseCheckpoint} fully ({@code lora == null}) or by LoRA adapters.
+   * network of {@code baseCheckpoint} fully ({@code lora == null}) or by LoRA adapters, regressing
+   * {@code updateVelocity}.
    */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
       LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
-      TimeSampler timeSampler, int optimizerSteps, int gradientShards, double learningRate, double weightDecay,
-      double adamBeta1, double adamBeta2, double adamEpsilon, GrpoSettings grpo, LoraNetwork.Config lora) {
+      TimeSampler timeSampler, int optimizerSteps, int gradientShards, Optimizer optimizer, GrpoSettings grpo, LoraNetwork.Config lora,
+      UpdateVelocity updateVelocity) {
     this.runSeed = runSeed;
     this.epoch = epoch;
     this.architecture = architecture;
@@ -130,13 +144,10 @@ public final class EpochSpec implements Serializable {
     this.timeSampler = timeSampler;
     this.optimizerSteps = optimizerSteps;
     this.gradientShards = gradientShards;
-    this.learningRate = learningRate;
-    this.weightDecay = weightDecay;
-    this.adamBeta1 = adamBeta1;
-    this.adamBeta2 = adamBeta2;
-    this.adamEpsilon = adamEpsilon;
+    this.optimizer = optimizer;
     this.grpo = grpo;
     this.lora = lora;
+    this.updateVelocity = updateVelocity;
   }
 
   public boolean isGrpo() {
@@ -151,16 +162,17 @@ public final class EpochSpec implements Serializable {
   public static EpochSpec forSampling(long seed, String architecture, String checkpoint, String baseCheckpoint, LoraNetwork.Config lora,
       LaggedPolicy policy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift, Map<String, Double> rewards) {
     return new EpochSpec(seed, 0, architecture, checkpoint, baseCheckpoint, policy, imagesPerPrompt, sampleSteps, OdeSampler.Method.EULER,
-        cfgScale, timeShift, rewards, AdvantageMode.GROUP_NORMALIZED, 0, 1, TimeSampler.UNIFORM, 1, 1, 1e-3, 0, 0.9, 0.999, 1e-8, null,
-        lora);
+        cfgScale, timeShift, rewards, AdvantageMode.GROUP_NORMALIZED, 0, 1, TimeSampler.UNIFORM, 1, 1, AdamW.of(1e-3, 0), null,
+        lora, UpdateVelocity.CONDITIONAL);
+  }
+
+  /** The guidance scale of the update's velocities: the sampler's for a guided update, else 1 (none). */
+  public double updateGuidanceScale() {
+    return updateVelocity == UpdateVelocity.GUIDED ? cfgScale : 1.0;
   }
 
   public OdeSampler sampler() {
     return new OdeSampler(odeSolver, sampleSteps, cfgScale, timeShift);
-  }
-
-  public AdamW optimizer() {
-    return new AdamW(learningRate, adamBeta1, adamBeta2, adamEpsilon, weightDecay);
   }
 
   /** The name of the reward that drives training: the single reward, or the weighted total. */

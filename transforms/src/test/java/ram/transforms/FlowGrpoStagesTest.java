@@ -22,6 +22,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.model.AdamW;
 import ram.model.LaggedPolicy;
 import ram.model.OdeSampler;
 import ram.model.TimeSampler;
@@ -71,8 +72,7 @@ class FlowGrpoStagesTest implements Serializable {
 
   static EpochSpec spec(GrpoSettings grpo) {
     return new EpochSpec(42, 1, "toy-mlp-2d-128x3", null, "unused", grpo == null ? LaggedPolicy.EMA : LaggedPolicy.CURRENT, 8, 10,
-        OdeSampler.Method.EULER, 1, 1, Map.of("toy2d", 1.0), EpochSpec.AdvantageMode.GROUP_NORMALIZED, 1, 1, TimeSampler.UNIFORM, 1, 1, 1e-3, 0, 0.9,
-        0.999, 1e-8, grpo);
+        OdeSampler.Method.EULER, 1, 1, Map.of("toy2d", 1.0), EpochSpec.AdvantageMode.GROUP_NORMALIZED, 1, 1, TimeSampler.UNIFORM, 1, 1, AdamW.of(1e-3, 0), grpo);
   }
 
   /** Group a: 30 rewards of 0 (all equal). Group b: 15 of 0 and one 1, whose advantage is (1 - 1/16) / std = 6.42. */

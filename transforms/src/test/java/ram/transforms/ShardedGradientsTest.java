@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.model.AdamW;
 import ram.model.LaggedPolicy;
 import ram.model.OdeSampler;
 import ram.model.Noise;
@@ -37,8 +38,7 @@ class ShardedGradientsTest {
     ParameterSet theta = network.initialize(2);
     ParameterSet old = network.initialize(3);
     EpochSpec spec = new EpochSpec(42, 3, network.architecture(), null, "unused", LaggedPolicy.EMA, 8, 10, OdeSampler.Method.EULER, 1, 1,
-        Map.of("toy2d", 1.0), EpochSpec.AdvantageMode.GROUP_NORMALIZED, 5.0, 4, TimeSampler.SQRT_UNIFORM, 1, 3, 1e-3, 0, 0.9,
-        0.999, 1e-8);
+        Map.of("toy2d", 1.0), EpochSpec.AdvantageMode.GROUP_NORMALIZED, 5.0, 4, TimeSampler.SQRT_UNIFORM, 1, 3, AdamW.of(1e-3, 0));
     List<TrainingItem> items = new ArrayList<>();
     for (int i = 0; i < 24; i++) {
       float[] x = Noise.gaussian(Noise.seed(7, i), 2);
