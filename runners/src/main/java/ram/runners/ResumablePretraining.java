@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import ram.model.AdamW;
-import ram.model.Optimizer;
 import ram.model.Checkpoint;
 import ram.model.FlowMatchingPretrainer;
 import ram.model.Noise;
+import ram.model.Optimizer;
 import ram.model.ParameterSet;
 import ram.model.TrainingData;
 import ram.model.TrainingState;

@@ -191,8 +191,13 @@ public final class TrainDriver {
         grpo ? EpochSpec.AdvantageMode.GROUP_NORMALIZED : EpochSpec.AdvantageMode.parse(config.getString("advantage")),
         grpo ? 1 : config.getDouble("reward_multiplier"), grpo ? 1 : config.getInt("renoisings"),
         grpo ? TimeSampler.UNIFORM : TimeSampler.parse(config.getString("time_sampler")), config.getInt("optimizer_steps_per_epoch"),
-        config.getInt("gradient_shards"), optimizer(config), settings, lora(config),
-        config.has("update_velocity") ? EpochSpec.UpdateVelocity.parse(config.getString("update_velocity")) : EpochSpec.UpdateVelocity.CONDITIONAL);
+        config.getInt("gradient_shards"), optimizer(config), settings, lora(config), updateVelocity(config));
+  }
+
+  /** The velocity RAM's update regresses: {@code update_velocity}, the conditional one (ram.md) where the config has none. */
+  static EpochSpec.UpdateVelocity updateVelocity(RunConfig config) {
+    return config.has("update_velocity") ? EpochSpec.UpdateVelocity.parse(config.getString("update_velocity"))
+        : EpochSpec.UpdateVelocity.CONDITIONAL;
   }
 
   /**
@@ -205,7 +210,11 @@ public final class TrainDriver {
     double learningRate = config.getDouble("learning_rate");
     double weightDecay = config.getDouble("weight_decay");
     if (kind == Optimizer.Kind.SGD) {
-      return new Sgd(learningRate, config.has("momentum") ? config.getDouble("momentum") : 0.0, weightDecay);
+      double momentum = config.has("momentum") ? config.getDouble("momentum") : 0.0;
+      if (momentum >= 1) {
+        throw new ConfigException("config '" + config.name() + "': momentum must be below 1, got " + momentum);
+      }
+      return new Sgd(learningRate, momentum, weightDecay);
     }
     if (config.has("momentum")) {
       throw new ConfigException("config '" + config.name() + "': momentum is set, but the optimizer is adamw (the default); "

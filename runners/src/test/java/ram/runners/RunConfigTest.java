@@ -82,6 +82,9 @@ class RunConfigTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> TrainDriver.optimizer(RunConfig.load(geneval, Map.of("momentum", "0.5"))));
     assertTrue(e.getMessage().contains("momentum is set, but the optimizer is adamw"), e.getMessage());
+    e = assertThrows(ConfigException.class,
+        () -> TrainDriver.optimizer(RunConfig.load(geneval, Map.of("optimizer", "sgd", "momentum", "1"))));
+    assertTrue(e.getMessage().contains("momentum must be below 1, got 1.0"), e.getMessage());
     e = assertThrows(ConfigException.class, () -> RunConfig.load(geneval, Map.of("optimizer", "adam")));
     assertTrue(e.getMessage().contains("--optimizer") && e.getMessage().contains("[adamw, sgd]"), e.getMessage());
   }

@@ -12,16 +12,16 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
-import ram.model.Optimizer;
 import ram.model.Ema;
+import ram.model.Optimizer;
 import ram.model.ParameterSet;
 import ram.model.TrainingState;
 import ram.schemas.Metric;
 
 /**
  * One optimizer step: the summed gradient divided by the step's item count (the step loss is the
- * mean over items), clipped in norm for Flow-GRPO, then the run's optimizer step. After the epoch's last step it also moves the lagged policy
- * (EMA) and stamps the epoch. The step's starting state arrives with the summed gradient. Emits
+ * mean over items), clipped in norm for Flow-GRPO, then the run's optimizer (AdamW or SGD). After
+ * the epoch's last step it also moves the lagged policy (EMA) and stamps the epoch. The step's starting state arrives with the summed gradient. Emits
  * the new state and the step's diagnostics.
  */
 public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PCollectionTuple> {
