@@ -210,11 +210,11 @@ public final class TrainDriver {
     double learningRate = config.getDouble("learning_rate");
     double weightDecay = config.getDouble("weight_decay");
     if (kind == Optimizer.Kind.SGD) {
-      double momentum = config.has("momentum") ? config.getDouble("momentum") : 0.0;
-      if (momentum >= 1) {
-        throw new ConfigException("config '" + config.name() + "': momentum must be below 1, got " + momentum);
+      try {
+        return new Sgd(learningRate, config.has("momentum") ? config.getDouble("momentum") : 0.0, weightDecay);
+      } catch (IllegalArgumentException e) { // Sgd holds the legal range; the config error names it
+        throw new ConfigException("config '" + config.name() + "': " + e.getMessage());
       }
-      return new Sgd(learningRate, momentum, weightDecay);
     }
     if (config.has("momentum")) {
       throw new ConfigException("config '" + config.name() + "': momentum is set, but the optimizer is adamw (the default); "

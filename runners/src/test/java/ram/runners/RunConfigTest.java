@@ -84,7 +84,7 @@ class RunConfigTest {
     assertTrue(e.getMessage().contains("momentum is set, but the optimizer is adamw"), e.getMessage());
     e = assertThrows(ConfigException.class,
         () -> TrainDriver.optimizer(RunConfig.load(geneval, Map.of("optimizer", "sgd", "momentum", "1"))));
-    assertTrue(e.getMessage().contains("momentum must be below 1, got 1.0"), e.getMessage());
+    assertTrue(e.getMessage().contains("momentum must be in [0, 1), got 1.0"), e.getMessage());
     e = assertThrows(ConfigException.class, () -> RunConfig.load(geneval, Map.of("optimizer", "adam")));
     assertTrue(e.getMessage().contains("--optimizer") && e.getMessage().contains("[adamw, sgd]"), e.getMessage());
   }
