@@ -10,14 +10,11 @@ public enum LaggedPolicy {
 
   /** Parses a config value: {@code ema} or {@code current}. */
   public static LaggedPolicy parse(String name) {
-    return switch (name) {
-      case "ema" -> EMA;
-      case "current" -> CURRENT;
-      default -> throw new IllegalArgumentException("unknown lagged policy '" + name + "'; expected ema or current");
-    };
+    return ConfigNames.parse(values(), name, "lagged policy");
   }
 
+  /** The config value, as a sample's record stores it. */
   public String configName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return ConfigNames.of(this);
   }
 }

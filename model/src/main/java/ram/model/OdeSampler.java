@@ -39,12 +39,7 @@ public final class OdeSampler {
 
     /** {@code euler} or {@code heun}, as a config names it. */
     public static Method parse(String name) {
-      for (Method m : values()) {
-        if (m.name().equalsIgnoreCase(name)) {
-          return m;
-        }
-      }
-      throw new IllegalArgumentException("unknown ODE solver '" + name + "', expected euler or heun");
+      return ConfigNames.parse(values(), name, "ODE solver");
     }
   }
 

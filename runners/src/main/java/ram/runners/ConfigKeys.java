@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import ram.model.ConfigNames;
+import ram.model.LaggedPolicy;
+import ram.model.OdeSampler;
 import ram.model.Optimizer;
 import ram.model.TimeSampler;
 import ram.transforms.EpochSpec;
@@ -59,7 +61,7 @@ public final class ConfigKeys {
         "signal: group-normalised advantage, raw reward, or the positive part of the first (an experiment)");
     choice("update_velocity", ConfigNames.all(EpochSpec.UpdateVelocity.values()),
         "the velocity the update regresses: conditional (ram.md, the default) or guided at cfg_scale (an experiment, twice the cost)");
-    choice("lagged_policy", List.of("ema", "current"), "v_old and the sampler: EMA of theta, or theta itself");
+    choice("lagged_policy", ConfigNames.all(LaggedPolicy.values()), "v_old and the sampler: EMA of theta, or theta itself");
     key("sde_noise_level", Type.POSITIVE_DOUBLE, "Flow-GRPO: noise level a of the SDE sampler");
     key("grpo_trained_steps", Type.POSITIVE_INT, "Flow-GRPO: rollout steps 0 .. n-1 that the loss trains (at most sample_steps)");
     key("grpo_clip_range", Type.POSITIVE_DOUBLE, "Flow-GRPO: eps of the clipped ratio");
@@ -75,7 +77,7 @@ public final class ConfigKeys {
     key("adam_beta2", Type.NON_NEGATIVE_DOUBLE, "AdamW beta2");
     key("adam_epsilon", Type.POSITIVE_DOUBLE, "AdamW epsilon");
     key("sample_steps", Type.POSITIVE_INT, "ODE grid steps when sampling training endpoints");
-    choice("ode_solver", List.of("euler", "heun"), "integrator of training endpoints: euler (ram.md, the default) or heun "
+    choice("ode_solver", ConfigNames.all(OdeSampler.Method.values()), "integrator of training endpoints: euler (ram.md, the default) or heun "
         + "(second order, 2 * sample_steps - 1 velocity evaluations)");
     key("cfg_scale", Type.DOUBLE, "classifier-free guidance scale when sampling");
     key("time_shift", Type.POSITIVE_DOUBLE, "time shift s of the sampling grid (1 = none)");
@@ -95,7 +97,7 @@ public final class ConfigKeys {
     key("pretrain_prompt_dropout", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of prompts replaced by \"\" (for CFG)");
     key("pretrain_ema_decay", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): per-step EMA decay of the shipped weights");
     key("pretrain_shapes_share", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of shapes-world items (the rest is text)");
-    choice("pretrain_words", List.of("train", "fresh"), "pretraining (image model): text items ask for the training prompts' "
+    choice("pretrain_words", ConfigNames.all(WorldMixtureData.Words.values()), "pretraining (image model): text items ask for the training prompts' "
         + "words (train, the default) or for fresh random words, never a held-out one (fresh)");
     key("pretrain_checkpoint_every", Type.POSITIVE_INT, "pretraining (image model): steps between resumable checkpoints");
     key("pretrain_init_only", Type.STRING, "pretraining (image model): take only the pretrain_init parameters whose names start with one of these comma-separated prefixes (e.g. a trained text encoder, text.); the rest start fresh");

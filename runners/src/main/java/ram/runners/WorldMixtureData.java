@@ -7,6 +7,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import ram.model.ConfigNames;
 import ram.model.Noise;
 import ram.model.TrainingData;
 import ram.rewards.PromptFiles;
@@ -38,7 +39,7 @@ public final class WorldMixtureData implements TrainingData {
 
     /** {@code train} or {@code fresh}. */
     public static Words parse(String name) {
-      return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+      return ConfigNames.parse(values(), name, "pretrain_words");
     }
   }
 
