@@ -10,7 +10,7 @@ public enum LaggedPolicy {
 
   /** Parses a config value: {@code ema} or {@code current}. */
   public static LaggedPolicy parse(String name) {
-    return ConfigNames.parse(values(), name, "lagged policy");
+    return ConfigNames.parse(values(), name, "lagged_policy");
   }
 
   /** The config value, as a sample's record stores it. */

@@ -39,7 +39,7 @@ public final class OdeSampler {
 
     /** {@code euler} or {@code heun}, as a config names it. */
     public static Method parse(String name) {
-      return ConfigNames.parse(values(), name, "ODE solver");
+      return ConfigNames.parse(values(), name, "ode_solver");
     }
   }
 

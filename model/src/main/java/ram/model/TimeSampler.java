@@ -28,6 +28,6 @@ public enum TimeSampler {
 
   /** Parses a config value: {@code uniform}, {@code sqrt_uniform} or {@code cbrt_uniform}. */
   public static TimeSampler parse(String name) {
-    return ConfigNames.parse(values(), name, "time sampler");
+    return ConfigNames.parse(values(), name, "time_sampler");
   }
 }
