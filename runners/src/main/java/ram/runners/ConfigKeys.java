@@ -58,7 +58,7 @@ public final class ConfigKeys {
         "re-noising time: t = sqrt(U) (RAM), U (tutorial) or U^(1/3) (further towards noise)");
     key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
     choice("advantage", ConfigNames.all(EpochSpec.AdvantageMode.values()),
-        "signal: group-normalised advantage, raw reward, or the positive part of the first (an experiment)");
+        "signal: group-normalised advantage, raw reward, the positive part of the first, or 1 for each group's best images (the last two experiments)");
     choice("update_velocity", ConfigNames.all(EpochSpec.UpdateVelocity.values()),
         "the velocity the update regresses: conditional (ram.md, the default) or guided at cfg_scale (an experiment, twice the cost)");
     choice("lagged_policy", ConfigNames.all(LaggedPolicy.values()), "v_old and the sampler: EMA of theta, or theta itself");

@@ -120,6 +120,7 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
         sum += v;
       }
       double groupMean = sum / values.size();
+      double groupBest = values.values().stream().mapToDouble(Double::doubleValue).max().getAsDouble();
       boolean uniform = values.values().stream().distinct().count() == 1;
       boolean trains = !(spec.isGrpo() && uniform);
       List<Sample> samples = new ArrayList<>();
@@ -130,7 +131,7 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
         if (r == null) {
           continue;
         }
-        double advantage = spec.advantageMode.of(r, groupMean, s.std);
+        double advantage = spec.advantageMode.of(r, groupMean, groupBest, s.std);
         if (spec.isGrpo()) {
           double clip = spec.grpo.advantageClip;
           advantage = Math.max(-clip, Math.min(clip, advantage));
