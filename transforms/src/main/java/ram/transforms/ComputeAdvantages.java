@@ -116,11 +116,12 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
         return;
       }
       double sum = 0;
+      double groupBest = Double.NEGATIVE_INFINITY;
       for (double v : values.values()) {
         sum += v;
+        groupBest = Math.max(groupBest, v);
       }
       double groupMean = sum / values.size();
-      double groupBest = values.values().stream().mapToDouble(Double::doubleValue).max().getAsDouble();
       boolean uniform = values.values().stream().distinct().count() == 1;
       boolean trains = !(spec.isGrpo() && uniform);
       List<Sample> samples = new ArrayList<>();
