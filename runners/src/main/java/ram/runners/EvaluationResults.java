@@ -2,12 +2,15 @@ package ram.runners;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import ram.rewards.RewardInput;
 import ram.rewards.geneval.GenEvalReward;
+import ram.rewards.geneval.PairOutcome;
 import ram.schemas.Reward;
 import ram.schemas.Sample;
 import ram.transforms.ParquetRecords;
@@ -18,7 +21,7 @@ import ram.transforms.Tensors;
  * The numbers of one evaluated prompt set, computed from its unit of the store: the mean of each
  * reward (and its failures); for GenEval also strict accuracy (every requirement met: score 1)
  * overall and per tag; diversity (mean RMS distance between the images of one prompt, averaged
- * over prompts); and drift from the base (RMS distance to the base model's endpoint from the
+ * over prompts); for GenEval, what pair prompts' images show ({@link PairOutcome}); and drift from the base (RMS distance to the base model's endpoint from the
  * same noise), when base samples were drawn.
  */
 final class EvaluationResults {
@@ -74,6 +77,9 @@ final class EvaluationResults {
         out.put(geneval + "_" + tag + "_strict", t[1] / t[2]);
       }
     });
+    if (!tags.isEmpty()) {
+      out.putAll(pairOutcomes(geneval, samples));
+    }
     out.put(set + "_diversity", diversity(samples));
     if (!SampleStore.parquetIn(unit.resolve("base-samples")).isEmpty()) {
       Map<String, Sample> base = read(unit.resolve("base-samples"));
@@ -84,6 +90,36 @@ final class EvaluationResults {
       out.put(set + "_drift_from_base", drift / samples.size());
     }
     out.put(set + "_samples", (double) samples.size());
+    return out;
+  }
+
+  /**
+   * Over the samples whose prompt asks for one object each of two classes: the share of each
+   * {@link PairOutcome} ({@code <geneval>_pair_both}, ...) and their number ({@code _pair_samples}).
+   * It tells binding (both drawn) from the hedge of one object, which earns half credit.
+   */
+  static Map<String, Double> pairOutcomes(String geneval, Map<String, Sample> samples) {
+    GenEvalReward reward = new GenEvalReward();
+    Map<PairOutcome, Integer> counts = new EnumMap<>(PairOutcome.class);
+    int n = 0;
+    for (Sample s : new TreeMap<>(samples).values()) {
+      if (s.getMetadataJson() == null) {
+        continue;
+      }
+      PairOutcome outcome = reward.pairOutcome(new RewardInput(s.getSampleId().toString(), Tensors.values(s.getEndpoint()),
+          Tensors.shape(s.getEndpoint()), s.getPrompt().toString(), s.getMetadataJson().toString()));
+      if (outcome != null) {
+        counts.merge(outcome, 1, Integer::sum);
+        n++;
+      }
+    }
+    Map<String, Double> out = new TreeMap<>();
+    if (n > 0) {
+      for (PairOutcome o : PairOutcome.values()) {
+        out.put(geneval + "_pair_" + o.word(), counts.getOrDefault(o, 0) / (double) n);
+      }
+      out.put(geneval + "_pair_samples", (double) n);
+    }
     return out;
   }
 

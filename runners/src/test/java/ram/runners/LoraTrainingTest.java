@@ -23,6 +23,7 @@ import ram.model.Noise;
 import ram.model.OdeSampler;
 import ram.model.ParameterSet;
 import ram.model.UNetVelocityNetwork;
+import ram.rewards.geneval.PairOutcome;
 import ram.schemas.Sample;
 import ram.transforms.SampleEndpoints;
 import ram.transforms.Tensors;
@@ -153,8 +154,18 @@ class LoraTrainingTest {
   @Test
   void evaluateAndSampleLoadTheAdaptersOverTheBase() throws Exception {
     StorePipelinesTest.Result eval = StorePipelinesTest.ok("evaluate", "--checkpoint", lora.resolve("latest").toString(),
-        "--eval_samples", "2", "--eval_steps", "2", "--runner", "direct", "--out", tmp.resolve("eval").toString());
+        "--eval_samples", "4", "--eval_steps", "2", "--rewards", "geneval,compressibility", "--runner", "direct",
+        "--out", tmp.resolve("eval").toString());
     assertTrue(eval.out().contains("RESULT geneval_drift_from_base="), eval.out());
+    // test.jsonl's second prompt asks for a star and a cross: its 2 images are sorted by what they show
+    assertTrue(eval.out().contains("RESULT geneval_pair_samples=2.0"), eval.out());
+    double shares = 0;
+    for (PairOutcome o : PairOutcome.values()) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("RESULT geneval_pair_" + o.word() + "=([0-9.]+)").matcher(eval.out());
+      assertTrue(m.find(), o + ": " + eval.out());
+      shares += Double.parseDouble(m.group(1));
+    }
+    assertEquals(1.0, shares, 1e-3);
     assertTrue(eval.out().contains(ARCHITECTURE + "+lora-r2"), eval.out());
     StorePipelinesTest.Result otherRank = StorePipelinesTest.ram("evaluate", "--checkpoint", lora.resolve("latest").toString(),
         "--lora_rank", "3", "--eval_samples", "2", "--runner", "direct", "--out", tmp.resolve("eval-r3").toString());

@@ -38,10 +38,24 @@ public final class GenEvalReward extends PerSampleReward {
    * @throws IllegalArgumentException if the image or the metadata is invalid (the message says why)
    */
   public GenEvalScore evaluate(RewardInput in) {
+    return scorer.score(prompt(in), detector.detect(in.data(), in.shape()));
+  }
+
+  /**
+   * What the image shows for a prompt asking for one object each of two classes (see
+   * {@link PairOutcome}); null for any other prompt.
+   *
+   * @throws IllegalArgumentException if the image or the metadata is invalid (the message says why)
+   */
+  public PairOutcome pairOutcome(RewardInput in) {
+    GenEvalPrompt prompt = prompt(in);
+    return PairOutcome.applies(prompt) ? PairOutcome.of(prompt, detector.detect(in.data(), in.shape())) : null;
+  }
+
+  private static GenEvalPrompt prompt(RewardInput in) {
     if (in.metadataJson() == null || in.metadataJson().isBlank()) {
       throw new IllegalArgumentException("GenEval metadata (tag, include) is missing");
     }
-    GenEvalPrompt prompt = GenEvalPrompt.parse(in.metadataJson(), ShapeClass.words(), "metadata");
-    return scorer.score(prompt, detector.detect(in.data(), in.shape()));
+    return GenEvalPrompt.parse(in.metadataJson(), ShapeClass.words(), "metadata");
   }
 }
