@@ -12,6 +12,7 @@ public final class RewardRegistry {
   static {
     FACTORIES.put(ToyRingReward.NAME, ToyRingReward::new);
     FACTORIES.put(ram.rewards.geneval.GenEvalReward.NAME, ram.rewards.geneval.GenEvalReward::new);
+    FACTORIES.put(ram.rewards.geneval.GenEvalReward.STRICT_NAME, () -> new ram.rewards.geneval.GenEvalReward(true));
     FACTORIES.put(ram.rewards.ocr.OcrReward.NAME, ram.rewards.ocr.OcrReward::new);
     FACTORIES.put(CompressibilityReward.NAME, CompressibilityReward::new);
   }

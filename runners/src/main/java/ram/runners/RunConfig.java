@@ -17,6 +17,8 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
+import ram.rewards.RewardRegistry;
+
 /**
  * A resolved run config: the experiment's YAML plus command-line overrides, every value checked
  * against {@link ConfigKeys}. Paths are kept as written; {@link #path} resolves them.
@@ -167,7 +169,12 @@ public final class RunConfig {
           if (!(w instanceof Number n) || !Double.isFinite(n.doubleValue())) {
             throw new ConfigException(where + ": weight of reward '" + e.getKey() + "' must be a number, got '" + e.getValue() + "'");
           }
-          weights.put(String.valueOf(e.getKey()), n.doubleValue());
+          String name = String.valueOf(e.getKey());
+          if (!RewardRegistry.names().contains(name)) {
+            throw new ConfigException(where + ": unknown reward '" + name + "'; known rewards: " + String.join(", ", RewardRegistry.names())
+                + " (on the command line: --" + key + " name=weight[,name=weight])");
+          }
+          weights.put(name, n.doubleValue());
         }
         return weights;
       }

@@ -12,14 +12,27 @@ import ram.rewards.RewardInput;
 public final class GenEvalReward extends PerSampleReward {
 
   public static final String NAME = "geneval";
+  /**
+   * The same judge with strict accuracy as the reward: 1 when every requirement is met, else 0.
+   * No partial credit, so drawing one of two requested objects earns nothing (an experiment).
+   */
+  public static final String STRICT_NAME = "geneval_strict";
   /** Version 1: shapes detector v1 (four features, 32-pixel centres), Flow-GRPO's scoring rules. */
   public static final String VERSION = "1";
 
   private final ShapeDetector detector = new ShapeDetector();
   private final GenEvalScorer scorer = new GenEvalScorer();
+  private final boolean strict;
 
+  /** The partial-credit reward ({@value #NAME}). */
   public GenEvalReward() {
-    super(NAME, VERSION);
+    this(false);
+  }
+
+  /** The partial-credit reward, or with {@code strict} the strict-accuracy one ({@value #STRICT_NAME}). */
+  public GenEvalReward(boolean strict) {
+    super(strict ? STRICT_NAME : NAME, VERSION);
+    this.strict = strict;
   }
 
   @Override
@@ -29,7 +42,8 @@ public final class GenEvalReward extends PerSampleReward {
 
   @Override
   protected double scoreOne(RewardInput in) {
-    return evaluate(in).score();
+    GenEvalScore score = evaluate(in);
+    return strict ? (score.strict() ? 1 : 0) : score.score();
   }
 
   /**

@@ -131,6 +131,22 @@ class GenEvalValidityTest {
   }
 
   @Test
+  void strictRewardPaysOnlyForEveryRequirementMet() {
+    String pair = "{\"prompt\":\"x\",\"tag\":\"two_object\",\"include\":[{\"class\":\"circle\",\"count\":1},{\"class\":\"square\",\"count\":1}]}";
+    String circleOnly = "{\"prompt\":\"x\",\"tag\":\"single_object\",\"include\":[{\"class\":\"circle\",\"count\":1}]}";
+    ram.rewards.Reward partial = ram.rewards.RewardRegistry.create(GenEvalReward.NAME);
+    ram.rewards.Reward strict = ram.rewards.RewardRegistry.create(GenEvalReward.STRICT_NAME);
+    assertEquals("geneval_strict", strict.name());
+    List<ram.rewards.RewardInput> inputs = new ArrayList<>();
+    for (String drawn : List.of(pair, circleOnly)) {
+      float[] image = ram.rewards.image.ImageTensors.toTensor(renderer.render(GenEvalPrompt.parse(drawn, ShapeClass.words(), "test"), new Random(5)));
+      inputs.add(new ram.rewards.RewardInput(drawn, image, new int[] {3, 32, 32}, "x", pair));
+    }
+    assertEquals(List.of(1.0, 0.5), partial.score(inputs).stream().map(ram.rewards.RewardResult::value).toList());
+    assertEquals(List.of(1.0, 0.0), strict.score(inputs).stream().map(ram.rewards.RewardResult::value).toList());
+  }
+
+  @Test
   void colourNamesOfRenderColoursRoundTrip() {
     for (ColorName c : ColorName.values()) {
       assertEquals(c, ColorName.classify(c.renderColor().getRed(), c.renderColor().getGreen(), c.renderColor().getBlue()), c.word());
