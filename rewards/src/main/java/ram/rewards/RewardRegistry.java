@@ -28,8 +28,13 @@ public final class RewardRegistry {
   public static Reward create(String name) {
     Supplier<Reward> factory = FACTORIES.get(name);
     if (factory == null) {
-      throw new IllegalArgumentException("unknown reward '" + name + "'; known rewards: " + FACTORIES.keySet());
+      throw new IllegalArgumentException(unknown(name));
     }
     return factory.get();
+  }
+
+  /** The error for a name no reward has, listing the known names: what every caller that checks names says. */
+  public static String unknown(String name) {
+    return "unknown reward '" + name + "'; known rewards: " + String.join(", ", FACTORIES.keySet());
   }
 }

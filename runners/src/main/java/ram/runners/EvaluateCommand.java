@@ -255,7 +255,7 @@ final class EvaluateCommand {
     if (option != null) {
       for (String r : option.split(",")) {
         if (!RewardRegistry.names().contains(r)) {
-          throw new ConfigException("evaluate: --rewards: unknown reward '" + r + "'; known rewards: " + String.join(", ", RewardRegistry.names()));
+          throw new ConfigException("evaluate: --rewards: " + RewardRegistry.unknown(r));
         }
         out.put(r, 1.0);
       }

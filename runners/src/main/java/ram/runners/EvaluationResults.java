@@ -21,8 +21,9 @@ import ram.transforms.Tensors;
  * The numbers of one evaluated prompt set, computed from its unit of the store: the mean of each
  * reward (and its failures); for GenEval also strict accuracy (every requirement met: score 1)
  * overall and per tag; diversity (mean RMS distance between the images of one prompt, averaged
- * over prompts); for GenEval, what pair prompts' images show ({@link PairOutcome}); and drift from the base (RMS distance to the base model's endpoint from the
- * same noise), when base samples were drawn.
+ * over prompts); for GenEval, what pair prompts' images show ({@link PairOutcome}); and drift
+ * from the base (RMS distance to the base model's endpoint from the same noise), when base
+ * samples were drawn.
  */
 final class EvaluationResults {
 
@@ -102,7 +103,7 @@ final class EvaluationResults {
     GenEvalReward reward = new GenEvalReward();
     Map<PairOutcome, Integer> counts = new EnumMap<>(PairOutcome.class);
     int n = 0;
-    for (Sample s : new TreeMap<>(samples).values()) {
+    for (Sample s : samples.values()) {
       if (s.getMetadataJson() == null) {
         continue;
       }

@@ -31,7 +31,7 @@ final class RescoreCommand {
     List<String> rewards = List.of(a.required("rescore", "reward", "the reward to score with, e.g. --reward ocr").split(","));
     for (String r : rewards) {
       if (!RewardRegistry.names().contains(r)) {
-        throw new ConfigException("rescore: unknown reward '" + r + "'; known rewards: " + String.join(", ", RewardRegistry.names()));
+        throw new ConfigException("rescore: " + RewardRegistry.unknown(r));
       }
     }
     RunConfig runner = a.runnerConfig(home);

@@ -171,8 +171,8 @@ public final class RunConfig {
           }
           String name = String.valueOf(e.getKey());
           if (!RewardRegistry.names().contains(name)) {
-            throw new ConfigException(where + ": unknown reward '" + name + "'; known rewards: " + String.join(", ", RewardRegistry.names())
-                + " (on the command line: --" + key + " name=weight[,name=weight])");
+            throw new ConfigException(where + ": " + RewardRegistry.unknown(name) + " (on the command line: --" + key
+                + " name=weight[,name=weight])");
           }
           weights.put(name, n.doubleValue());
         }
