@@ -88,6 +88,8 @@ public final class ConfigKeys {
     key("eval_prompts", Type.PATH, "held-out prompts of the in-run evaluation (default: the training prompts)");
     key("eval_images_per_prompt", Type.POSITIVE_INT, "./ram evaluate: images per held-out prompt (diversity needs 2 or more)");
     key("eval_every", Type.NON_NEGATIVE_INT, "evaluate every this many epochs (0 = only before and after)");
+    key("eval_rewards", Type.WEIGHTS, "rewards the in-run check and ./ram evaluate of the run score (default: the run's rewards; "
+        + "weights unused), e.g. the task's own score beside a proxy reward that the policy may exploit");
     key("pretrain_steps", Type.POSITIVE_INT, "pretraining: optimizer steps");
     key("pretrain_batch_size", Type.POSITIVE_INT, "pretraining: batch size");
     key("pretrain_learning_rate", Type.POSITIVE_DOUBLE, "pretraining: Adam learning rate");
@@ -122,7 +124,7 @@ public final class ConfigKeys {
     return KEYS.keySet();
   }
 
-  /** Keys that only say how to execute a run; changing them on resume is allowed. */
+  /** Keys that do not change what a run trains (how it executes, what its checks score); changing them on resume is allowed. */
   public static final List<String> EXECUTION_KEYS = List.of("epochs", "runner", "flink_master", "parallelism", "device",
-      "eval_every", "output_dir");
+      "eval_every", "eval_rewards", "output_dir");
 }

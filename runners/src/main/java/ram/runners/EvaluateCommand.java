@@ -249,7 +249,7 @@ final class EvaluateCommand {
     return sets;
   }
 
-  /** {@code --rewards} if given; else the run's rewards; else (a base model) the reward named like the set. */
+  /** {@code --rewards} if given; else the run's {@code eval_rewards} or rewards; else (a base model) the reward named like the set. */
   private static Map<String, Double> rewardsFor(String set, String option, RunConfig config) {
     Map<String, Double> out = new TreeMap<>();
     if (option != null) {
@@ -260,7 +260,7 @@ final class EvaluateCommand {
         out.put(r, 1.0);
       }
     } else if (config.has("rewards")) {
-      out.putAll(config.getWeights("rewards"));
+      out.putAll(config.evalRewards());
     } else if (RewardRegistry.names().contains(set)) {
       out.put(set, 1.0);
     } else {

@@ -244,6 +244,11 @@ public final class RunConfig {
     return (Map<String, Double>) require(key);
   }
 
+  /** What the in-run check and {@code ./ram evaluate} score: {@code eval_rewards} if set, else the run's rewards. */
+  public Map<String, Double> evalRewards() {
+    return getWeights(has("eval_rewards") ? "eval_rewards" : "rewards");
+  }
+
   /** A path value: absolute as written, else relative to {@code base}. */
   public Path path(String key, Path base) {
     Path p = Path.of(getString(key));

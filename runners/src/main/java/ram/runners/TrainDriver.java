@@ -275,7 +275,7 @@ public final class TrainDriver {
     long t0 = System.nanoTime();
     TrainingState state = model.state(epoch == 0 ? null : run.checkpoint(epoch).toString());
     OdeSampler sampler = new OdeSampler(config.getInt("eval_steps"), config.getDouble("cfg_scale"), config.getDouble("time_shift"));
-    eval.putAll(QuickEvaluation.evaluate(model.network(), state.theta(), prompts, config.getWeights("rewards").keySet(), samples,
+    eval.putAll(QuickEvaluation.evaluate(model.network(), state.theta(), prompts, config.evalRewards().keySet(), samples,
         sampler, config.getLong("eval_seed")));
     Map<String, Double> record = new TreeMap<>(eval);
     record.put("evaluation_seconds", (System.nanoTime() - t0) / 1e9);

@@ -151,6 +151,23 @@ class LoraTrainingTest {
     assertTrue(changed.err().contains("[lora_rank]"), changed.err());
   }
 
+  /** A proxy reward's run can watch the task's own score: eval_rewards is what its checks score. */
+  @Test
+  void theRunsChecksScoreItsEvalRewards() throws Exception {
+    Path run = tmp.resolve("eval-rewards");
+    String[] args = train(run, 1, "--eval_rewards", "compressibility,geneval", "--eval_steps", "2");
+    args[Arrays.asList(args).indexOf("--eval_samples") + 1] = "2";
+    StorePipelinesTest.ok(args);
+    String metrics = Files.readString(run.resolve("metrics.jsonl"));
+    for (String key : List.of("eval_compressibility_mean", "eval_geneval_mean")) {
+      assertEquals(2, metrics.split("\"" + key + "\"", -1).length - 1, key + " before and after the epoch: " + metrics);
+    }
+    StorePipelinesTest.Result eval = StorePipelinesTest.ok("evaluate", "--checkpoint", run.resolve("latest").toString(),
+        "--eval_samples", "2", "--eval_steps", "2", "--runner", "direct", "--out", tmp.resolve("eval-rewards-eval").toString());
+    assertTrue(eval.out().contains("RESULT geneval_mean="), eval.out());
+    assertTrue(eval.out().contains("RESULT geneval_compressibility_mean="), eval.out());
+  }
+
   @Test
   void evaluateAndSampleLoadTheAdaptersOverTheBase() throws Exception {
     StorePipelinesTest.Result eval = StorePipelinesTest.ok("evaluate", "--checkpoint", lora.resolve("latest").toString(),
