@@ -17,6 +17,7 @@ import ram.schemas.Sample;
 import ram.transforms.ApplyUpdate;
 import ram.transforms.ComputeAdvantages;
 import ram.transforms.DealToShards;
+import ram.transforms.GroupKeys;
 import ram.transforms.EpochSpec;
 import ram.transforms.LoadState;
 import ram.transforms.OptimizerStep;
@@ -58,7 +59,9 @@ public final class TrainEpochPipeline {
 
   private TrainEpochPipeline() {}
 
-  public static void build(Pipeline p, EpochSpec spec, List<Prompt> promptSet, int promptsPerEpoch, String epochDir) {
+  /** @param groupKeys how the runner's shuffles key the gradient shards (spreading them over its workers) */
+  public static void build(Pipeline p, EpochSpec spec, List<Prompt> promptSet, int promptsPerEpoch, String epochDir,
+      GroupKeys groupKeys) {
     PCollection<KV<Integer, Prompt>> prompts = p
         .apply("SelectPrompts", SelectPrompts.from(promptSet, spec.runSeed, spec.epoch, promptsPerEpoch));
     String scratch = StoreFiles.join(epochDir, SCRATCH);
@@ -79,7 +82,7 @@ public final class TrainEpochPipeline {
         WriteParquet.to(StoreFiles.join(epochDir, "advantages"), "advantages", Advantage.getClassSchema()));
 
     PCollection<KV<Integer, Iterable<TrainingItem>>> dealt = advantages.get(ComputeAdvantages.ITEMS)
-        .apply("DealToShards", new DealToShards(spec.optimizerSteps, spec.gradientShards));
+        .apply("DealToShards", new DealToShards(spec.optimizerSteps, spec.gradientShards, groupKeys));
     PCollection<String> state = p.apply("LoadState", new LoadState(spec, scratch));
     PCollectionList<Metric> metrics = PCollectionList.of(advantages.get(ComputeAdvantages.METRICS));
     for (int step = 0; step < spec.optimizerSteps; step++) {

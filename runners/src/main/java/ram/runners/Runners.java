@@ -48,6 +48,9 @@ public final class Runners {
       o.setFilesToStage(java.util.List.of(EmbeddedFlinkCluster.emptyJar().toString()));
     }
     o.setParallelism(parallelism);
+    // one key group per worker, so that FlinkGroupKeys knows where each shuffle key goes
+    o.setMaxParallelism(parallelism);
+    o.setFlinkConfDir(jobConfDir().toString());
     o.setJobName(jobName);
     o.setFasterCopy(true);
     // The DataSet optimizer enumerates paths through chained side inputs exponentially; the
@@ -84,6 +87,36 @@ public final class Runners {
         }
       }
     }
+  }
+
+  /** Flink's switch for sizing each batch stage after a shuffle by its bytes. */
+  static final String ADAPTIVE_PARALLELISM = "execution.batch.adaptive.auto-parallelism.enabled";
+  private static java.nio.file.Path jobConfDir;
+
+  /**
+   * The Flink configuration every job is submitted with, on any cluster. Flink's batch scheduler
+   * would size each stage after a shuffle by its bytes, and an epoch's items are a few megabytes
+   * that cost minutes: it ran the reward, advantage and gradient stages on one worker.
+   */
+  static synchronized java.nio.file.Path jobConfDir() {
+    if (jobConfDir == null) {
+      try {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ram-flink-conf");
+        java.nio.file.Files.writeString(dir.resolve("flink-conf.yaml"), ADAPTIVE_PARALLELISM + ": false\n");
+        dir.toFile().deleteOnExit();
+        dir.resolve("flink-conf.yaml").toFile().deleteOnExit();
+        jobConfDir = dir;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return jobConfDir;
+  }
+
+  /** Shuffle keys of {@code groups} gradient shards that spread them over the run's workers. */
+  static ram.transforms.GroupKeys groupKeys(RunConfig config, int groups) {
+    return config.getString("runner").equals("direct") ? ram.transforms.GroupKeys.IDENTITY
+        : FlinkGroupKeys.spread(config.getInt("parallelism"), groups);
   }
 
   /** Libtorch threads per worker: the cores a worker really owns (performance.md). */

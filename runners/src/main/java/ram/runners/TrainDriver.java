@@ -131,7 +131,8 @@ public final class TrainDriver {
     run.discardPartial(epoch);
     EpochSpec spec = epochSpec(epoch, base);
     Pipeline p = Pipeline.create(Runners.options(config, String.format("ram-%s-epoch-%06d", config.name(), epoch), cluster));
-    TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString());
+    TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString(),
+        Runners.groupKeys(config, spec.optimizerSteps * spec.gradientShards));
     PipelineResult result;
     PipelineResult.State state;
     try {

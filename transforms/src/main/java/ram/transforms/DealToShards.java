@@ -1,14 +1,18 @@
 package ram.transforms;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
+import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
@@ -20,7 +24,8 @@ import ram.model.Noise;
 
 /**
  * Deals the epoch's items once to (optimizer step, shard) groups, keyed {@code step * shards +
- * shard}. The shard is a fixed function of the sample id; a placeholder per group makes every
+ * shard} (shuffled under the {@link GroupKeys} key of that group, which spreads the groups over the
+ * workers). The shard is a fixed function of the sample id; a placeholder per group makes every
  * group exist, so every step has a shard 0 even if all its items failed scoring.
  */
 public final class DealToShards
@@ -28,10 +33,17 @@ public final class DealToShards
 
   private final int steps;
   private final int shards;
+  private final GroupKeys keys;
 
   public DealToShards(int steps, int shards) {
+    this(steps, shards, GroupKeys.IDENTITY);
+  }
+
+  /** @param keys the shuffle's key of each group, so that a runner can spread the groups over its workers */
+  public DealToShards(int steps, int shards, GroupKeys keys) {
     this.steps = steps;
     this.shards = shards;
+    this.keys = keys;
   }
 
   /** The shard an item belongs to. */
@@ -46,14 +58,23 @@ public final class DealToShards
     List<KV<Integer, TrainingItem>> placeholders = new ArrayList<>();
     for (int step = 0; step < steps; step++) {
       for (int shard = 0; shard < shards; shard++) {
-        placeholders.add(KV.of(step * shards + shard, TrainingItem.placeholder(step)));
+        placeholders.add(KV.of(keys.keyOf(step * shards + shard), TrainingItem.placeholder(step)));
       }
     }
+    GroupKeys k = keys;
+    Map<Integer, Integer> groupOfKey = new HashMap<>();
+    for (int group = 0; group < steps * shards; group++) {
+      groupOfKey.put(k.keyOf(group), group);
+    }
     PCollection<KV<Integer, TrainingItem>> keyed = items
-        .apply("Key", WithKeys.of((TrainingItem i) -> i.step * n + shardOf(i.sampleId, n)).withKeyType(TypeDescriptors.integers()))
+        .apply("Key", WithKeys.of((TrainingItem i) -> k.keyOf(i.step * n + shardOf(i.sampleId, n))).withKeyType(TypeDescriptors.integers()))
         .setCoder(coder);
     PCollection<KV<Integer, TrainingItem>> markers = items.getPipeline().apply("Placeholders", Create.of(placeholders).withCoder(coder));
     return PCollectionList.of(keyed).and(markers).apply("WithPlaceholders", Flatten.pCollections())
-        .apply("Group", GroupByKey.create());
+        .apply("Group", GroupByKey.create())
+        .apply("ByGroup", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.iterables(
+                org.apache.beam.sdk.values.TypeDescriptor.of(TrainingItem.class))))
+            .via((KV<Integer, Iterable<TrainingItem>> kv) -> KV.of(groupOfKey.get(kv.getKey()), kv.getValue())))
+        .setCoder(KvCoder.of(VarIntCoder.of(), IterableCoder.of(SerializableCoder.of(TrainingItem.class))));
   }
 }
