@@ -18,6 +18,7 @@ import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 import ram.model.Noise;
@@ -35,10 +36,6 @@ public final class DealToShards
   private final int shards;
   private final GroupKeys keys;
 
-  public DealToShards(int steps, int shards) {
-    this(steps, shards, GroupKeys.IDENTITY);
-  }
-
   /** @param keys the shuffle's key of each group, so that a runner can spread the groups over its workers */
   public DealToShards(int steps, int shards, GroupKeys keys) {
     this.steps = steps;
@@ -55,15 +52,11 @@ public final class DealToShards
   public PCollection<KV<Integer, Iterable<TrainingItem>>> expand(PCollection<TrainingItem> items) {
     int n = shards;
     KvCoder<Integer, TrainingItem> coder = KvCoder.of(VarIntCoder.of(), SerializableCoder.of(TrainingItem.class));
-    List<KV<Integer, TrainingItem>> placeholders = new ArrayList<>();
-    for (int step = 0; step < steps; step++) {
-      for (int shard = 0; shard < shards; shard++) {
-        placeholders.add(KV.of(keys.keyOf(step * shards + shard), TrainingItem.placeholder(step)));
-      }
-    }
     GroupKeys k = keys;
+    List<KV<Integer, TrainingItem>> placeholders = new ArrayList<>();
     Map<Integer, Integer> groupOfKey = new HashMap<>();
     for (int group = 0; group < steps * shards; group++) {
+      placeholders.add(KV.of(k.keyOf(group), TrainingItem.placeholder(group / shards)));
       groupOfKey.put(k.keyOf(group), group);
     }
     PCollection<KV<Integer, TrainingItem>> keyed = items
@@ -73,7 +66,7 @@ public final class DealToShards
     return PCollectionList.of(keyed).and(markers).apply("WithPlaceholders", Flatten.pCollections())
         .apply("Group", GroupByKey.create())
         .apply("ByGroup", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.iterables(
-                org.apache.beam.sdk.values.TypeDescriptor.of(TrainingItem.class))))
+                TypeDescriptor.of(TrainingItem.class))))
             .via((KV<Integer, Iterable<TrainingItem>> kv) -> KV.of(groupOfKey.get(kv.getKey()), kv.getValue())))
         .setCoder(KvCoder.of(VarIntCoder.of(), IterableCoder.of(SerializableCoder.of(TrainingItem.class))));
   }
