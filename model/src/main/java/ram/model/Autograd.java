@@ -1,16 +1,17 @@
 package ram.model;
 
-import java.util.concurrent.locks.ReentrantLock;
-
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
 /**
- * Gradient collection that is safe when several workers of one JVM compute gradients at once (the
- * DirectRunner's threads, an embedded Flink cluster's slots): DJL's PyTorch engine allows one
- * collecting {@link GradientCollector} per process and throws if a second opens. The collector
- * returned here waits for the one open elsewhere; forward passes without gradients are not held.
+ * Gradient collection that several workers of one JVM may run at once (the DirectRunner's threads,
+ * an embedded Flink cluster's or a TaskManager's slots). DJL's own PyTorch collector allows one per
+ * process and throws if a second opens, although libtorch keeps its grad mode per thread and runs a
+ * CPU backward pass on the calling thread; a process-wide lock around it made the data-parallel
+ * gradient shards of one process take turns. The collector here switches grad mode on for the
+ * calling thread only, so each worker's passes run on its own cores.
  */
 public final class Autograd {
 
@@ -23,39 +24,37 @@ public final class Autograd {
    */
   public static final int ROWS_PER_PASS = 32;
 
-  private static final ReentrantLock LOCK = new ReentrantLock();
-
   private Autograd() {}
 
-  /** A gradient collector, once no other thread of the process holds one; close it to release. */
+  /** A gradient collector for the calling thread; close it to restore the thread's grad mode. */
   public static GradientCollector collector() {
-    LOCK.lock();
-    try {
-      return new Held(Engine.getInstance().newGradientCollector());
-    } catch (RuntimeException | Error e) {
-      LOCK.unlock();
-      throw e;
-    }
+    return new ThreadCollector();
   }
 
-  private record Held(GradientCollector collector) implements GradientCollector {
+  /** Grad mode on for one thread; backward passes of leaves that require gradients accumulate into them. */
+  private static final class ThreadCollector implements GradientCollector {
+    private final boolean wasEnabled;
+
+    ThreadCollector() {
+      wasEnabled = JniUtils.isGradMode();
+      JniUtils.setGradMode(true);
+    }
+
     @Override
     public void backward(NDArray target) {
-      collector.backward(target);
+      try (NDArray seed = target.onesLike()) {
+        JniUtils.backward((PtNDArray) target, (PtNDArray) seed, false, false);
+      }
     }
 
     @Override
     public void zeroGradients() {
-      collector.zeroGradients();
+      throw new UnsupportedOperationException("each gradient pass makes fresh leaves; there is nothing to zero");
     }
 
     @Override
     public void close() {
-      try {
-        collector.close();
-      } finally {
-        LOCK.unlock();
-      }
+      JniUtils.setGradMode(wasEnabled);
     }
   }
 }

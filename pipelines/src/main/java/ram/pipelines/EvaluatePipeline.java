@@ -15,6 +15,8 @@ import ram.schemas.Prompt;
 import ram.schemas.Reward;
 import ram.schemas.Sample;
 import ram.transforms.EpochSpec;
+import ram.transforms.GroupKeys;
+import ram.transforms.GroupOnWorkers;
 import ram.transforms.SampleEndpoints;
 import ram.transforms.ScoreRewards;
 import ram.transforms.StoreFiles;
@@ -35,15 +37,18 @@ public final class EvaluatePipeline {
 
   /**
    * @param base the base model's sampling spec (same seeds) for the drift measure, or null
+   * @param groupKeys how the runner's shuffles key the prompts (spreading them over its workers); it
+   *     covers {@code prompts.size()} groups
    */
   public static void build(Pipeline p, String name, List<Prompt> prompts, EpochSpec spec, int policyVersion, EpochSpec base,
-      String unitDir) {
+      String unitDir, GroupKeys groupKeys) {
     List<KV<Integer, Prompt>> slots = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
       slots.add(KV.of(i, prompts.get(i)));
     }
     PCollection<KV<Integer, Prompt>> heldOut = p.apply("HeldOutPrompts-" + name,
-        Create.of(slots).withCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(Prompt.class))));
+        Create.of(slots).withCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(Prompt.class))))
+        .apply("SpreadPrompts-" + name, GroupOnWorkers.spread(groupKeys, prompts.size()));
     PCollection<Sample> samples = heldOut.apply("SampleEndpoints-" + name, new SampleEndpoints(spec, policyVersion));
     samples.apply("WriteSamples-" + name, WriteParquet.to(StoreFiles.join(unitDir, "samples"), "samples", Sample.getClassSchema()));
     samples.apply("ScoreRewards-" + name, new ScoreRewards(spec.rewardWeights))

@@ -18,6 +18,7 @@ import ram.transforms.ApplyUpdate;
 import ram.transforms.ComputeAdvantages;
 import ram.transforms.DealToShards;
 import ram.transforms.GroupKeys;
+import ram.transforms.GroupOnWorkers;
 import ram.transforms.EpochSpec;
 import ram.transforms.LoadState;
 import ram.transforms.OptimizerStep;
@@ -59,11 +60,15 @@ public final class TrainEpochPipeline {
 
   private TrainEpochPipeline() {}
 
-  /** @param groupKeys how the runner's shuffles key the gradient shards (spreading them over its workers) */
+  /**
+   * @param groupKeys how the runner's shuffles key the prompt slots and the gradient shards (spreading
+   *     them over its workers); it covers {@code max(promptsPerEpoch, optimizer steps x shards)} groups
+   */
   public static void build(Pipeline p, EpochSpec spec, List<Prompt> promptSet, int promptsPerEpoch, String epochDir,
       GroupKeys groupKeys) {
     PCollection<KV<Integer, Prompt>> prompts = p
-        .apply("SelectPrompts", SelectPrompts.from(promptSet, spec.runSeed, spec.epoch, promptsPerEpoch));
+        .apply("SelectPrompts", SelectPrompts.from(promptSet, spec.runSeed, spec.epoch, promptsPerEpoch))
+        .apply("SpreadPrompts", GroupOnWorkers.spread(groupKeys, promptsPerEpoch));
     String scratch = StoreFiles.join(epochDir, SCRATCH);
     PCollection<Sample> samples;
     if (spec.isGrpo()) {

@@ -112,7 +112,8 @@ final class EvaluateCommand {
           config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
       EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
           LaggedPolicy.CURRENT, perPrompt, steps, config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
-      EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString());
+      EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString(),
+          Runners.groupKeys(config, set.getValue().size()));
     }
     Map<String, Double> results = new TreeMap<>();
     try {

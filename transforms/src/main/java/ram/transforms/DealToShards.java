@@ -1,24 +1,18 @@
 package ram.transforms;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
-import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 import ram.model.Noise;
@@ -52,22 +46,15 @@ public final class DealToShards
   public PCollection<KV<Integer, Iterable<TrainingItem>>> expand(PCollection<TrainingItem> items) {
     int n = shards;
     KvCoder<Integer, TrainingItem> coder = KvCoder.of(VarIntCoder.of(), SerializableCoder.of(TrainingItem.class));
-    GroupKeys k = keys;
     List<KV<Integer, TrainingItem>> placeholders = new ArrayList<>();
-    Map<Integer, Integer> groupOfKey = new HashMap<>();
     for (int group = 0; group < steps * shards; group++) {
-      placeholders.add(KV.of(k.keyOf(group), TrainingItem.placeholder(group / shards)));
-      groupOfKey.put(k.keyOf(group), group);
+      placeholders.add(KV.of(group, TrainingItem.placeholder(group / shards)));
     }
     PCollection<KV<Integer, TrainingItem>> keyed = items
-        .apply("Key", WithKeys.of((TrainingItem i) -> k.keyOf(i.step * n + shardOf(i.sampleId, n))).withKeyType(TypeDescriptors.integers()))
+        .apply("Key", WithKeys.of((TrainingItem i) -> i.step * n + shardOf(i.sampleId, n)).withKeyType(TypeDescriptors.integers()))
         .setCoder(coder);
     PCollection<KV<Integer, TrainingItem>> markers = items.getPipeline().apply("Placeholders", Create.of(placeholders).withCoder(coder));
     return PCollectionList.of(keyed).and(markers).apply("WithPlaceholders", Flatten.pCollections())
-        .apply("Group", GroupByKey.create())
-        .apply("ByGroup", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.iterables(
-                TypeDescriptor.of(TrainingItem.class))))
-            .via((KV<Integer, Iterable<TrainingItem>> kv) -> KV.of(groupOfKey.get(kv.getKey()), kv.getValue())))
-        .setCoder(KvCoder.of(VarIntCoder.of(), IterableCoder.of(SerializableCoder.of(TrainingItem.class))));
+        .apply("Group", new GroupOnWorkers<>(keys, steps * shards));
   }
 }
