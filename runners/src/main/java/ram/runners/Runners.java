@@ -121,8 +121,6 @@ public final class Runners {
 
   /** Libtorch threads per worker: the cores a worker really owns (performance.md). */
   public static void configureEngineThreads(int parallelism) {
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
-    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    ram.model.EngineThreads.set(Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism));
   }
 }
