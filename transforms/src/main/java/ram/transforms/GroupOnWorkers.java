@@ -82,24 +82,22 @@ public final class GroupOnWorkers<V> extends PTransform<PCollection<KV<Integer, 
    * sampled on one worker while the other waited.
    */
   public static <V> Spread<V> spread(GroupKeys keys, int groups) {
-    return new Spread<>(keys, groups);
+    return new Spread<>(new GroupOnWorkers<>(keys, groups));
   }
 
   /** See {@link #spread}. */
   public static final class Spread<V> extends PTransform<PCollection<KV<Integer, V>>, PCollection<KV<Integer, V>>> {
-    private final GroupKeys keys;
-    private final int groups;
+    private final GroupOnWorkers<V> grouping;
 
-    private Spread(GroupKeys keys, int groups) {
-      this.keys = keys;
-      this.groups = groups;
+    private Spread(GroupOnWorkers<V> grouping) {
+      this.grouping = grouping;
     }
 
     @Override
     public PCollection<KV<Integer, V>> expand(PCollection<KV<Integer, V>> input) {
       @SuppressWarnings("unchecked")
       KvCoder<Integer, V> coder = (KvCoder<Integer, V>) input.getCoder();
-      return input.apply("GroupOnWorkers", new GroupOnWorkers<V>(keys, groups))
+      return input.apply("GroupOnWorkers", grouping)
           .apply("Ungroup", FlatMapElements.via(new UngroupFn<V>()))
           .setCoder(coder);
     }
