@@ -2,6 +2,7 @@ package ram.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
 
 /**
  * Where the networks compute: the config key {@code device} ({@code auto}, {@code cpu} or
@@ -20,6 +21,15 @@ public final class Devices {
   /** The device of the current choice (default {@code auto}). */
   public static Device current() {
     return select(System.getProperty(PROPERTY, "auto"));
+  }
+
+  /**
+   * A fresh manager on the current device for one computation on the calling thread, which computes
+   * with the process's libtorch thread count ({@link EngineThreads}).
+   */
+  public static NDManager newManager() {
+    EngineThreads.onThisThread();
+    return NDManager.newBaseManager(current());
   }
 
   /** The device for {@code choice}. */

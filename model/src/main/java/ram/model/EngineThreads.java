@@ -7,9 +7,12 @@ import ai.djl.pytorch.jni.JniUtils;
  * How many threads libtorch gives each operation (intra-op) in this process. DJL reads its
  * {@code ai.djl.pytorch.num_threads} property once, when the engine starts, and the engine starts
  * as soon as anything asks for a device: a property set after that was silently ignored, so the
- * workers of an embedded Flink cluster at parallelism 2 ran two threads each on two cores. This
- * sets the property and the running engine's count; threads that begin computing afterwards (a new
- * job's workers) use it.
+ * workers of an embedded Flink cluster at parallelism 2 ran two threads each on two cores. And
+ * libtorch fixes a thread's count when that thread first computes, so a pooled thread reused by a
+ * later job kept the count of an earlier one. {@link #set} sets the process's count;
+ * {@link #onThisThread}, which every computation calls through {@link Devices#newManager}, applies
+ * it to the calling thread. The count decides float rounding, so it is part of what makes a run
+ * reproducible.
  */
 public final class EngineThreads {
 
@@ -24,6 +27,14 @@ public final class EngineThreads {
     System.setProperty(INTEROP_THREADS, "1");
     Engine.getEngine("PyTorch");
     JniUtils.setNumThreads(threads);
+  }
+
+  /** Makes the calling thread compute with the process's count, if one was set. */
+  public static void onThisThread() {
+    Integer threads = Integer.getInteger(THREADS);
+    if (threads != null && threads > 0 && JniUtils.getNumThreads() != threads) {
+      JniUtils.setNumThreads(threads);
+    }
   }
 
   /** The intra-op threads that the calling thread's operations use. */

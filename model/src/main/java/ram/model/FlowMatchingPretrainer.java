@@ -87,7 +87,7 @@ public final class FlowMatchingPretrainer {
     long[] broadcast = new long[shape.length];
     java.util.Arrays.fill(broadcast, 1);
     broadcast[0] = batchSize;
-    try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
+    try (NDManager manager = Devices.newManager()) {
       NDList params = theta.toNDList(manager);
       for (NDArray p : params) {
         p.setRequiresGradient(true);

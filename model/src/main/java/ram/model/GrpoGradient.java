@@ -71,7 +71,7 @@ public final class GrpoGradient {
     int n = items.count();
     long[] shape = OdeSampler.batchShape(n, network.sampleShape());
     double sigma = sampler.sigma(items.step());
-    try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
+    try (NDManager manager = Devices.newManager()) {
       NDList thetaArrays = theta.toNDList(manager);
       NDArray x = manager.create(items.states(), new Shape(shape));
       NDArray next = manager.create(items.nextStates(), new Shape(shape));

@@ -106,7 +106,7 @@ public final class OdeSampler {
     double[] grid = gridFrom(from);
     float[] x = start.clone();
     long[] shape = batchShape(batch, network.sampleShape());
-    try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
+    try (NDManager manager = Devices.newManager()) {
       NDList params = parameters.toNDList(manager);
       Object encoded = network.encodePrompts(params, rows); // the prompts do not change between steps
       for (int k = 0; k + 1 < grid.length; k++) {

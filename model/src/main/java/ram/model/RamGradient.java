@@ -110,7 +110,7 @@ public final class RamGradient {
     long[] broadcast = new long[shape.length];
     java.util.Arrays.fill(broadcast, 1);
     broadcast[0] = rows;
-    try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
+    try (NDManager manager = Devices.newManager()) {
       NDList thetaArrays = theta.toNDList(manager);
       NDArray x0 = manager.create(x, new Shape(shape));
       NDArray eps = manager.create(noise, new Shape(shape));

@@ -78,7 +78,7 @@ public final class SdeSampler {
     }
     double[] grid = grid();
     long[] shape = OdeSampler.batchShape(batch, network.sampleShape());
-    try (NDManager manager = NDManager.newBaseManager(Devices.current())) {
+    try (NDManager manager = Devices.newManager()) {
       NDList params = parameters.toNDList(manager);
       Object encoded = network.encodePrompts(params, Guidance.rows(network, cfgScale, prompts));
       for (int k = 0; k < steps; k++) {

@@ -2,6 +2,8 @@ package ram.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,24 @@ class EngineThreadsTest {
       EngineThreads.set(2);
       assertEquals(2, onNewThread());
     } finally {
+      EngineThreads.set(before);
+    }
+  }
+
+  @Test
+  void aPooledThreadTakesANewCountWhenItComputes() throws Exception {
+    int before = EngineThreads.current();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      EngineThreads.set(2);
+      assertEquals(2, pool.submit(EngineThreads::current).get());
+      EngineThreads.set(1);
+      assertEquals(1, pool.submit(() -> {
+        EngineThreads.onThisThread();
+        return EngineThreads.current();
+      }).get());
+    } finally {
+      pool.shutdownNow();
       EngineThreads.set(before);
     }
   }

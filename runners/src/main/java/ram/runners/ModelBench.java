@@ -115,7 +115,7 @@ final class ModelBench {
 
   /** FLOP/s of an {@code n x n} fp32 matMul through DJL, the best of a few timed rounds. */
   static double matmulPeak(int n) {
-    try (NDManager manager = NDManager.newBaseManager(ram.model.Devices.current())) {
+    try (NDManager manager = ram.model.Devices.newManager()) {
       NDArray a = manager.create(Noise.gaussian(1, n * n), new Shape(n, n));
       NDArray b = manager.create(Noise.gaussian(2, n * n), new Shape(n, n));
       for (int i = 0; i < 3; i++) {
