@@ -32,7 +32,11 @@ public final class EngineThreads {
   /** Makes the calling thread compute with the process's count, if one was set. */
   public static void onThisThread() {
     Integer threads = Integer.getInteger(THREADS);
-    if (threads != null && threads > 0 && JniUtils.getNumThreads() != threads) {
+    if (threads == null || threads <= 0) {
+      return;
+    }
+    Engine.getEngine("PyTorch"); // loads libtorch where nothing has yet (a TaskManager's first computation)
+    if (JniUtils.getNumThreads() != threads) {
       JniUtils.setNumThreads(threads);
     }
   }
