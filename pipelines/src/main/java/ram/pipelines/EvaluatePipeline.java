@@ -37,8 +37,7 @@ public final class EvaluatePipeline {
 
   /**
    * @param base the base model's sampling spec (same seeds) for the drift measure, or null
-   * @param groupKeys how the runner's shuffles key the prompts (spreading them over its workers); it
-   *     covers {@code prompts.size()} groups
+   * @param groupKeys how the runner's shuffles key the prompts (spreading them over its workers)
    */
   public static void build(Pipeline p, String name, List<Prompt> prompts, EpochSpec spec, int policyVersion, EpochSpec base,
       String unitDir, GroupKeys groupKeys) {

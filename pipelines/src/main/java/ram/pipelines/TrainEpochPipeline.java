@@ -60,10 +60,7 @@ public final class TrainEpochPipeline {
 
   private TrainEpochPipeline() {}
 
-  /**
-   * @param groupKeys how the runner's shuffles key the prompt slots and the gradient shards (spreading
-   *     them over its workers); it covers {@code max(promptsPerEpoch, optimizer steps x shards)} groups
-   */
+  /** @param groupKeys how the runner's shuffles key the prompt slots and the gradient shards (spreading them over its workers) */
   public static void build(Pipeline p, EpochSpec spec, List<Prompt> promptSet, int promptsPerEpoch, String epochDir,
       GroupKeys groupKeys) {
     PCollection<KV<Integer, Prompt>> prompts = p

@@ -113,7 +113,7 @@ final class EvaluateCommand {
       EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
           LaggedPolicy.CURRENT, perPrompt, steps, config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
       EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString(),
-          Runners.groupKeys(config, set.getValue().size()));
+          Runners.groupKeys(config));
     }
     Map<String, Double> results = new TreeMap<>();
     try {

@@ -1,6 +1,8 @@
 package ram.runners;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.beam.runners.flink.adapter.FlinkKey;
 import org.apache.beam.sdk.coders.CoderException;
@@ -20,26 +22,17 @@ import ram.transforms.GroupKeys;
 final class FlinkGroupKeys implements GroupKeys {
 
   private static final long serialVersionUID = 1L;
-  private final int[] keys;
+  private final int parallelism;
+  /** Keys of the groups derived so far; a group's key depends only on the groups before it. */
+  private final List<Integer> keys = new ArrayList<>();
 
-  private FlinkGroupKeys(int[] keys) {
-    this.keys = keys;
+  private FlinkGroupKeys(int parallelism) {
+    this.parallelism = parallelism;
   }
 
-  /** Keys for {@code groups} groups on {@code parallelism} workers: the smallest unused key of the right worker each. */
-  static FlinkGroupKeys spread(int parallelism, int groups) {
-    int[] keys = new int[groups];
-    int[] next = new int[parallelism];
-    for (int group = 0; group < groups; group++) {
-      int target = group % parallelism;
-      int key = next[target];
-      while (worker(key, parallelism) != target) {
-        key++;
-      }
-      keys[group] = key;
-      next[target] = key + 1;
-    }
-    return new FlinkGroupKeys(keys);
+  /** Keys for groups on {@code parallelism} workers: each the smallest unused key of its group's worker. */
+  static FlinkGroupKeys spread(int parallelism) {
+    return new FlinkGroupKeys(parallelism);
   }
 
   /** The worker that Flink places integer key {@code key} on, with one key group per worker. */
@@ -53,7 +46,15 @@ final class FlinkGroupKeys implements GroupKeys {
   }
 
   @Override
-  public int keyOf(int group) {
-    return keys[group];
+  public synchronized int keyOf(int group) {
+    while (keys.size() <= group) {
+      int target = keys.size() % parallelism;
+      int key = keys.size() < parallelism ? 0 : keys.get(keys.size() - parallelism) + 1;
+      while (worker(key, parallelism) != target) {
+        key++;
+      }
+      keys.add(key);
+    }
+    return keys.get(group);
   }
 }

@@ -113,10 +113,10 @@ public final class Runners {
     return jobConfDir;
   }
 
-  /** Shuffle keys of {@code groups} gradient shards that spread them over the run's workers. */
-  static ram.transforms.GroupKeys groupKeys(RunConfig config, int groups) {
+  /** Shuffle keys that spread groups (prompt slots, gradient shards) over the run's workers. */
+  static ram.transforms.GroupKeys groupKeys(RunConfig config) {
     return config.getString("runner").equals("direct") ? ram.transforms.GroupKeys.IDENTITY
-        : FlinkGroupKeys.spread(config.getInt("parallelism"), groups);
+        : FlinkGroupKeys.spread(config.getInt("parallelism"));
   }
 
   /** Libtorch threads per worker: the cores a worker really owns (performance.md). */

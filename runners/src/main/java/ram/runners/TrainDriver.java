@@ -132,7 +132,7 @@ public final class TrainDriver {
     EpochSpec spec = epochSpec(epoch, base);
     Pipeline p = Pipeline.create(Runners.options(config, String.format("ram-%s-epoch-%06d", config.name(), epoch), cluster));
     TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString(),
-        Runners.groupKeys(config, Math.max(config.getInt("prompts_per_epoch"), spec.optimizerSteps * spec.gradientShards)));
+        Runners.groupKeys(config));
     PipelineResult result;
     PipelineResult.State state;
     try {

@@ -18,7 +18,7 @@ class FlinkGroupKeysTest {
   @Test
   void groupIGoesToWorkerIModParallelismUnderDistinctKeys() {
     for (int parallelism = 1; parallelism <= 4; parallelism++) {
-      FlinkGroupKeys keys = FlinkGroupKeys.spread(parallelism, 8);
+      FlinkGroupKeys keys = FlinkGroupKeys.spread(parallelism);
       Set<Integer> seen = new HashSet<>();
       for (int group = 0; group < 8; group++) {
         int key = keys.keyOf(group);
