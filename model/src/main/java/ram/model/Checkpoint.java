@@ -3,14 +3,13 @@ package ram.model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -154,38 +153,86 @@ public final class Checkpoint {
     return files;
   }
 
-  /** Writes a local checkpoint directory atomically: into a temporary sibling, then one rename. */
+  /**
+   * Writes a local checkpoint directory atomically and durably: into a temporary sibling
+   * {@code <dir>.tmp-<pid>} (manifest first, so a leftover is recognisably ram's), every file
+   * synced, then renamed into place; an existing checkpoint is renamed to {@code <dir>.old-<pid>}
+   * first and deleted after. {@link #removeLeftovers} clears what a crash leaves.
+   */
   public static void writeDirectory(Path dir, Map<String, byte[]> files) {
+    writeDirectory(dir, files, () -> {});
+  }
+
+  /** The same, running {@code beforeRename} once every file is written (a crash point for tests). */
+  public static void writeDirectory(Path dir, Map<String, byte[]> files, Runnable beforeRename) {
     Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     try {
       Files.createDirectories(tmp);
-      for (Map.Entry<String, byte[]> e : files.entrySet()) {
-        Files.write(tmp.resolve(e.getKey()), e.getValue());
+      if (files.containsKey(MANIFEST)) {
+        Files.write(tmp.resolve(MANIFEST), files.get(MANIFEST));
       }
+      for (Map.Entry<String, byte[]> e : files.entrySet()) {
+        if (!e.getKey().equals(MANIFEST)) {
+          Files.write(tmp.resolve(e.getKey()), e.getValue());
+        }
+      }
+      beforeRename.run();
       if (Files.exists(dir)) {
         Path old = dir.resolveSibling(dir.getFileName() + ".old-" + ProcessHandle.current().pid());
-        Files.move(dir, old);
-        moveAtomically(tmp, dir);
-        try (var stream = Files.list(old)) {
-          for (Path p : (Iterable<Path>) stream::iterator) {
-            Files.delete(p);
-          }
-        }
-        Files.delete(old);
+        DurableFiles.rename(dir, old);
+        DurableFiles.rename(tmp, dir);
+        deleteFlat(old);
       } else {
-        moveAtomically(tmp, dir);
+        DurableFiles.rename(tmp, dir);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
     }
   }
 
-  private static void moveAtomically(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to);
+  /**
+   * Deletes the {@code <dir>.tmp-<pid>} and {@code <dir>.old-<pid>} siblings that a crash inside
+   * {@link #writeDirectory} left, and only those that are recognisably a checkpoint's (flat, with
+   * a {@code manifest.json} or empty); returns how many.
+   */
+  public static int removeLeftovers(Path dir) {
+    Path parent = dir.toAbsolutePath().getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      return 0;
     }
+    String prefix = dir.getFileName().toString();
+    int removed = 0;
+    try (var stream = Files.list(parent)) {
+      for (Path p : stream.toList()) {
+        String name = p.getFileName().toString();
+        boolean ours = name.matches(java.util.regex.Pattern.quote(prefix) + "\\.(tmp|old)-\\d+") && Files.isDirectory(p)
+            && isFlatCheckpointOrEmpty(p);
+        if (ours) {
+          deleteFlat(p);
+          removed++;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(parent + ": " + e.getMessage(), e);
+    }
+    return removed;
+  }
+
+  private static boolean isFlatCheckpointOrEmpty(Path p) throws IOException {
+    try (var s = Files.list(p)) {
+      List<Path> entries = s.toList();
+      return entries.stream().allMatch(Files::isRegularFile)
+          && (entries.isEmpty() || entries.stream().anyMatch(e -> e.getFileName().toString().equals(MANIFEST)));
+    }
+  }
+
+  private static void deleteFlat(Path dir) throws IOException {
+    try (var stream = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) stream::iterator) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(dir);
   }
 
   /** Lower-case hex SHA-256. */

@@ -41,9 +41,7 @@ public final class ComparisonReport {
       ImageIO.write(image, "png", png);
       Files.createDirectories(dir);
       Path pngFile = dir.resolve("comparison.png");
-      Path tmp = dir.resolve("comparison.png.tmp");
-      Files.write(tmp, png.toByteArray());
-      Files.move(tmp, pngFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      ram.model.DurableFiles.write(pngFile, png.toByteArray());
       StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset='utf-8'><title>RAM vs Flow-GRPO: ")
           .append(task).append("</title><style>body{font-family:sans-serif;margin:20px} td,th{padding:3px 10px;text-align:right}"
               + " th{text-align:left}</style></head><body><h1>RAM vs Flow-GRPO on ").append(task).append("</h1>")

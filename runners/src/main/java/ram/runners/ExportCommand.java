@@ -94,17 +94,13 @@ final class ExportCommand {
         throw new ConfigException("export: --min-reward: expected a number after '=', got '" + kv[1] + "'");
       }
     }
-    checkTarget(to);
-    Path partial = to.resolveSibling(to.getFileName() + ".partial");
-    RunDirectory.discardDebris(to);
-    out.printf("export %d samples (%d unit(s)) of %s as %s to %s%n", sampleCount, units.size(), source,
-        format.name().toLowerCase(), to);
-
-    long t0 = System.nanoTime();
-    ExportPipeline.Spec spec = new ExportPipeline.Spec(SampleStore.uris(samples), SampleStore.uris(rewards),
-        SampleStore.uris(advantages), minName, minValue, partial.toString(), format, new ArrayList<>(rewardNames), images);
-    try {
-      Files.createDirectories(partial);
+    try (StagedOutput output = StagedOutput.open(to, OwnedDirectory.Kind.EXPORT, "export", "--to")) {
+      out.printf("export %d samples (%d unit(s)) of %s as %s to %s%n", sampleCount, units.size(), source,
+          format.name().toLowerCase(), to);
+      Path partial = output.staging();
+      long t0 = System.nanoTime();
+      ExportPipeline.Spec spec = new ExportPipeline.Spec(SampleStore.uris(samples), SampleStore.uris(rewards),
+          SampleStore.uris(advantages), minName, minValue, partial.toString(), format, new ArrayList<>(rewardNames), images);
       Pipeline p = Pipeline.create(Runners.options(runner, "ram-export", null));
       ExportPipeline.build(p, spec);
       PipelineResult.State state = Runners.runToEnd(p);
@@ -128,17 +124,13 @@ final class ExportCommand {
       manifest.put("images", pngs);
       manifest.put("columns", ExportTable.columnNames(new ArrayList<>(rewardNames), images));
       RunDirectory.writeAtomically(partial.resolve(MANIFEST), new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(manifest) + "\n");
-      RunDirectory.replaceDirectory(partial, to);
+      output.publish();
       out.printf("RESULT export_rows=%d%n", rows);
       out.printf("RESULT export_images=%d%n", pngs);
       out.printf("RESULT export_samples_per_second=%.1f%n", sampleCount / seconds);
       out.printf("wrote %s (%d rows, %d PNGs) in %.1f s%n", to.resolve(format.fileName), rows, pngs, seconds);
     } catch (IOException e) {
-      RunDirectory.deleteTree(partial);
       throw new UncheckedIOException("export to " + to + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      RunDirectory.deleteTree(partial);
-      throw e;
     }
   }
 
@@ -162,24 +154,6 @@ final class ExportCommand {
           + units.stream().map(SampleStore.Unit::epoch).toList());
     }
     return kept;
-  }
-
-  /** Refuses to replace a directory that is not an earlier export. */
-  private static void checkTarget(Path to) {
-    if (!Files.exists(to)) {
-      return;
-    }
-    if (!Files.isDirectory(to)) {
-      throw new ConfigException("export: --to " + to + " exists and is not a directory");
-    }
-    try (Stream<Path> s = Files.list(to)) {
-      if (s.findAny().isPresent() && !Files.exists(to.resolve(MANIFEST))) {
-        throw new ConfigException("export: --to " + to + " exists, is not empty and is not a ram export (no " + MANIFEST
-            + "); choose a new directory");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + to + ": " + e.getMessage(), e);
-    }
   }
 
   private static int countRows(Path table, ExportTable.Format format) throws IOException {

@@ -25,6 +25,7 @@ final class FlinkCommand {
     FlinkSessionCluster cluster = new FlinkSessionCluster(dir);
     switch (action) {
       case "start" -> {
+        OwnedDirectory.claim(dir, OwnedDirectory.Kind.FLINK_CLUSTER, "flink start --dir");
         int taskManagers = positive(a, "taskmanagers", 1);
         int slots = positive(a, "slots", 2);
         int port = a.options.containsKey("port") ? positive(a, "port", 8081) : 8081;

@@ -45,13 +45,11 @@ final class ImageGrid {
   /** Writes the grid to {@code file} (parent folders created; written to a temporary file, then moved). */
   static void write(Path file, List<float[]> images, int[] shape, int columns, int scale) {
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = parent.resolve(file.getFileName() + ".tmp");
-      if (!ImageIO.write(grid(images, shape, columns, scale), "png", tmp.toFile())) {
+      java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+      if (!ImageIO.write(grid(images, shape, columns, scale), "png", png)) {
         throw new IllegalStateException("no PNG writer in this JVM");
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      ram.model.DurableFiles.write(file, png.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }

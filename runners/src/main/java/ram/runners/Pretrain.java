@@ -1,6 +1,7 @@
 package ram.runners;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,8 +33,14 @@ public final class Pretrain {
   static final String MIXTURE = "mixture";
 
   public static Path run(RunConfig config, Path home, PrintStream out) {
+    requireReplaceable(config.path("base_checkpoint", home));
     if (config.getString("task").equals(MIXTURE)) {
-      return runMixture(config, home, out);
+      Path dir = OwnedDirectory.claim(config.path("pretrain_dir", home), OwnedDirectory.Kind.PRETRAINING, "pretrain_dir");
+      try (WriterLock lock = WriterLock.acquire(dir, "pretrain " + config.name())) {
+        RunDirectory.removeTemporaryFiles(dir);
+        Checkpoint.removeLeftovers(dir.resolve(ResumablePretraining.STATE));
+        return runMixture(config, home, out);
+      }
     }
     VelocityNetwork network = Networks.create(config.getString("model"));
     TrainingData data = dataFor(config.getString("task"));
@@ -59,10 +66,39 @@ public final class Pretrain {
       provenance.put("init", Checkpoint.verify(Checkpoint.readDirectory(init), init.toString()).get("provenance"));
     }
     Path target = config.path("base_checkpoint", home);
-    Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.parameters(), network.architecture(), provenance));
+    Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.parameters(), network.architecture(), provenance),
+        () -> ram.transforms.FaultInjection.reach("pretrain-write", 0));
     out.printf("RESULT pretrain_final_loss=%.4f%n", result.finalLoss());
     out.printf("wrote base checkpoint %s%n", target);
     return target;
+  }
+
+  /**
+   * Refuses a {@code base_checkpoint} target that exists and is not a base checkpoint ram wrote
+   * (it would be replaced), before any step runs; clears what a crashed earlier write left beside it.
+   */
+  static void requireReplaceable(Path target) {
+    if (Files.exists(target)) {
+      boolean empty;
+      try (var s = Files.list(target)) {
+        empty = s.findAny().isEmpty();
+      } catch (java.io.IOException e) {
+        throw new ConfigException("base_checkpoint " + target + ": exists and is not a readable directory (" + e.getMessage() + ")");
+      }
+      String kind = null;
+      if (!empty) {
+        try {
+          kind = Checkpoint.manifest(Checkpoint.readDirectory(target), target.toString()).get("kind").getAsString();
+        } catch (RuntimeException e) {
+          kind = null;
+        }
+      }
+      if (!empty && !"base".equals(kind)) {
+        throw new ConfigException("base_checkpoint " + target + ": exists and is not a base checkpoint written by ram pretrain "
+            + "(no manifest.json of kind base); pretraining would replace it: choose another base_checkpoint");
+      }
+    }
+    Checkpoint.removeLeftovers(target);
   }
 
   /**

@@ -1,6 +1,7 @@
 package ram.runners;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,15 +14,21 @@ import ram.pipelines.RescorePipeline;
 import ram.rewards.RewardRegistry;
 import ram.schemas.Reward;
 import ram.schemas.Sample;
+import ram.transforms.FaultInjection;
 import ram.transforms.ParquetRecords;
 
 /**
  * {@code ram rescore <run directory | epoch directory | samples path> --reward NAME[,NAME]}:
  * scores stored samples with a reward, also one they were never scored with, in one Beam
  * pipeline, without a model. Each unit's rewards land in {@code rewards-<name>/} beside the
- * rewards stored when it was sampled; a rerun replaces them with identical files.
+ * rewards stored when it was sampled; a rerun replaces them with identical files. Runs only on
+ * a store ram wrote (a run or an evaluation directory), under its {@link WriterLock}; every
+ * unit's new rewards are staged first and published together ({@link PublishJournal}).
  */
 final class RescoreCommand {
+
+  /** The file that marks a {@code rewards-NAME/} directory as written by rescore. */
+  static final String ORIGIN = ".ram-rescore";
 
   private RescoreCommand() {}
 
@@ -45,38 +52,57 @@ final class RescoreCommand {
     out.printf("rescore %d samples in %d unit(s) of %s with %s on %s%n", samples, units.size(), path, rewards,
         runner.getString("runner"));
 
+    Path store = OwnedDirectory.ownerOf(units.get(0).dir(), Set.of(OwnedDirectory.Kind.RUN, OwnedDirectory.Kind.EVALUATION))
+        .orElseThrow(() -> new ConfigException("rescore: " + path.toAbsolutePath().normalize() + " is not inside a run or evaluation "
+            + "directory that ram wrote (no " + OwnedDirectory.MARKER + " above it); rescore writes rewards-NAME/ beside the samples "
+            + "only there"));
+    try (WriterLock lock = WriterLock.acquire(store, "rescore")) {
+      new RunDirectory(store).removeCrashDebris();
+      rescore(store, units, rewards, runner, samples, out);
+    }
+  }
+
+  private static void rescore(Path store, List<SampleStore.Unit> units, List<String> rewards, RunConfig runner, int samples,
+      PrintStream out) {
+    for (String reward : rewards) {
+      for (SampleStore.Unit u : units) {
+        Path target = u.rescoreDir(reward);
+        if (Files.exists(target) && !SampleStore.parquetIn(target).isEmpty() && !Files.isRegularFile(target.resolve(ORIGIN))) {
+          // a rewards-NAME/ that rescore did not write (copied in by hand): not ram's to replace
+          throw new ConfigException("rescore: " + target + " exists and was not written by ram rescore (no " + ORIGIN
+              + "); move it away or choose another reward name");
+        }
+      }
+    }
     long t0 = System.nanoTime();
     Pipeline p = Pipeline.create(Runners.options(runner, "ram-rescore", null));
+    List<PublishJournal.Move> moves = new ArrayList<>();
     for (String reward : rewards) {
       List<RescorePipeline.Source> sources = new ArrayList<>();
       for (SampleStore.Unit u : units) {
         Path target = u.rescoreDir(reward);
-        RunDirectory.discardDebris(target);
-        sources.add(new RescorePipeline.Source(reward + "-" + u.dir().getFileName(), SampleStore.uris(u.samples()),
-            partial(target).toString()));
+        Path staged = target.resolveSibling(target.getFileName() + ".staging");
+        sources.add(new RescorePipeline.Source(reward + "-" + u.dir().getFileName(), SampleStore.uris(u.samples()), staged.toString()));
+        moves.add(new PublishJournal.Move(staged, target, target.resolveSibling(target.getFileName() + ".old")));
       }
       RescorePipeline.build(p, sources, reward);
     }
-    try {
-      PipelineResult.State state = Runners.runToEnd(p);
-      if (state != PipelineResult.State.DONE) {
-        throw new IllegalStateException("the rescore pipeline ended in state " + state);
-      }
-    } catch (RuntimeException e) {
-      for (String reward : rewards) {
-        units.forEach(u -> RunDirectory.discardDebris(u.rescoreDir(reward)));
-      }
-      throw e;
+    PipelineResult.State state = Runners.runToEnd(p);
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("the rescore pipeline ended in state " + state);
     }
+    for (PublishJournal.Move m : moves) {
+      RunDirectory.writeAtomically(m.staged().resolve(ORIGIN), "written by ram rescore\n");
+    }
+    FaultInjection.reach("rescore-commit", 0);
+    PublishJournal.publish(store, moves, step -> FaultInjection.reach("rescore-publish", step));
     double seconds = (System.nanoTime() - t0) / 1e9;
     for (String reward : rewards) {
       double sum = 0;
       int scored = 0;
       int failed = 0;
       for (SampleStore.Unit u : units) {
-        Path target = u.rescoreDir(reward);
-        RunDirectory.replaceDirectory(partial(target), target);
-        for (Path f : SampleStore.parquetIn(target)) {
+        for (Path f : SampleStore.parquetIn(u.rescoreDir(reward))) {
           for (Reward r : ParquetRecords.readAs(f.toString(), Reward.class)) {
             if (r.getValue() != null) {
               sum += r.getValue();
@@ -93,9 +119,5 @@ final class RescoreCommand {
     }
     out.printf("RESULT rescore_samples_per_second=%.1f%n", samples * rewards.size() / seconds);
     out.printf("wrote rewards-%s/ beside the rewards of %d unit(s) in %.1f s%n", String.join(",", rewards), units.size(), seconds);
-  }
-
-  private static Path partial(Path target) {
-    return target.resolveSibling(target.getFileName() + ".partial");
   }
 }

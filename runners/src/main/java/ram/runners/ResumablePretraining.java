@@ -33,7 +33,7 @@ import ram.model.VelocityNetwork;
  */
 final class ResumablePretraining {
 
-  private static final String STATE = "checkpoint";
+  static final String STATE = "checkpoint";
   private static final String SETTINGS = "settings.json";
   private static final int MAX_RETRIES = 3;
   private static final String[] SETTINGS_KEYS = {"model", "task", "pretrain_seed", "pretrain_batch_size",
@@ -152,7 +152,7 @@ final class ResumablePretraining {
         return state;
       }
       Files.createDirectories(dir);
-      Files.writeString(settingsFile, settings, StandardCharsets.UTF_8);
+      RunDirectory.writeAtomically(settingsFile, settings);
     } catch (IOException e) {
       throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
     }
@@ -216,14 +216,7 @@ final class ResumablePretraining {
 
   private void save(Path dir, TrainingState state, double loss) {
     Checkpoint.writeDirectory(dir.resolve(STATE), Checkpoint.encodeTraining(state, network.architecture(), "pretrain-step-" + state.epoch()));
-    try {
-      Path tmp = dir.resolve("loss.txt.tmp");
-      Files.writeString(tmp, state.epoch() + " " + loss + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, dir.resolve("loss.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(dir + "/loss.txt: " + e.getMessage(), e);
-    }
+    RunDirectory.writeAtomically(dir.resolve("loss.txt"), state.epoch() + " " + loss + "\n");
   }
 
   private static double readLoss(Path dir, double fallback) {

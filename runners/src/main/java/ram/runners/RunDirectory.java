@@ -3,14 +3,15 @@ package ram.runners;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import ram.model.Checkpoint;
+import ram.model.DurableFiles;
 import ram.transforms.FaultInjection;
 
 /**
@@ -51,65 +52,105 @@ public final class RunDirectory {
     return root.resolve("latest");
   }
 
-  /** Creates the run directory, failing clearly if it cannot be written. */
-  public void create() {
-    try {
-      Files.createDirectories(root.resolve("epochs"));
-    } catch (IOException e) {
-      throw new ConfigException(root + ": cannot create the run directory (" + e + ")");
-    }
-    if (!Files.isWritable(root)) {
-      throw new ConfigException(root + ": the run directory is not writable");
-    }
-  }
+  /** A run's newest usable epoch, and what was wrong with anything newer. */
+  public record Latest(int epoch, List<String> notes, List<Integer> corrupt) {}
 
   /**
-   * The newest published epoch (0 if none). An epoch directory that was renamed into place but
-   * whose {@code latest} update was lost is adopted when its checkpoint verifies.
+   * The newest published epoch whose checkpoint verifies (0 if none). The {@code latest} file is
+   * only a pointer for people and tools: an epoch renamed into place whose {@code latest} update
+   * was lost is found, and an empty or corrupt {@code latest} or a corrupt newest epoch does not
+   * stop a resume. Reads only; see {@link #repairLatest}.
    */
-  public int latestEpoch() {
-    int latest = 0;
+  public Latest resolveLatest() {
+    List<String> notes = new ArrayList<>();
+    List<Integer> corrupt = new ArrayList<>();
     if (Files.exists(latestFile())) {
       String text = read(latestFile()).strip();
-      try {
-        latest = Integer.parseInt(text.replaceFirst("^epochs/", ""));
-      } catch (NumberFormatException e) {
-        throw new ConfigException(latestFile() + ": expected an epoch number like 000007, got '" + text + "'");
+      if (!text.replaceFirst("^epochs/", "").matches("\\d{1,9}")) {
+        notes.add(latestFile() + " is empty or corrupt ('" + abbreviate(text) + "'); using the newest epoch that verifies");
       }
     }
-    while (isComplete(latest + 1)) {
-      latest++;
-      writeAtomically(latestFile(), String.format("%06d%n", latest));
+    List<Integer> published = publishedEpochs();
+    for (int i = published.size() - 1; i >= 0; i--) {
+      int epoch = published.get(i);
+      try {
+        Checkpoint.decodeTraining(Checkpoint.readDirectory(checkpoint(epoch)), checkpoint(epoch).toString());
+        return new Latest(epoch, notes, corrupt);
+      } catch (IllegalArgumentException | UncheckedIOException e) {
+        corrupt.add(epoch);
+        notes.add("epoch " + epoch + " does not verify (" + e.getMessage() + "); falling back to the epoch before it");
+      }
     }
-    return latest;
+    return new Latest(0, notes, corrupt);
   }
 
-  /** True if the epoch's directory is published and its checkpoint verifies. */
-  public boolean isComplete(int epoch) {
-    Path ckpt = checkpoint(epoch);
-    if (!Files.isDirectory(ckpt)) {
-      return false;
-    }
-    Checkpoint.decodeTraining(Checkpoint.readDirectory(ckpt), ckpt.toString());
-    return true;
+  /** The newest published epoch whose checkpoint verifies (0 if none). */
+  public int latestEpoch() {
+    return resolveLatest().epoch();
   }
 
   /**
-   * Removes what a killed process can leave: unpublished epochs ({@code epochs/*.partial}) and
-   * temporary files ({@code *.tmp-*}, {@code *.tmp}) anywhere in the run. Published epochs and
-   * renamed files are untouched. Called when a run (re)starts, before anything is written.
+   * For the run's one writer: sets corrupt newest epochs aside as {@code epochs/NNNNNN.corrupt-<time>}
+   * (kept, never deleted, so they can be inspected), points {@code latest} at the newest epoch that
+   * verifies, and says so on {@code out}. Returns that epoch.
+   */
+  public int repairLatest(java.io.PrintStream out) {
+    Latest latest = resolveLatest();
+    latest.notes().forEach(n -> out.println("resume: " + n));
+    String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    for (int epoch : latest.corrupt()) {
+      Path aside = epochDir(epoch).resolveSibling(epochDir(epoch).getFileName() + ".corrupt-" + stamp);
+      DurableFiles.rename(epochDir(epoch), aside);
+      out.println("resume: kept the corrupt epoch " + epoch + " as " + aside + "; it will be run again");
+    }
+    String pointer = String.format("%06d%n", latest.epoch());
+    if (latest.epoch() > 0 && (!Files.exists(latestFile()) || !read(latestFile()).equals(pointer))) {
+      writeAtomically(latestFile(), pointer);
+    }
+    return latest.epoch();
+  }
+
+  /** Published epoch numbers ({@code epochs/NNNNNN} directories), ascending. */
+  List<Integer> publishedEpochs() {
+    Path epochs = root.resolve("epochs");
+    if (!Files.isDirectory(epochs)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(epochs)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{6}")).map(Integer::parseInt).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + epochs + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String abbreviate(String text) {
+    String oneLine = text.replaceAll("\\p{Cntrl}", "?");
+    return oneLine.length() > 40 ? oneLine.substring(0, 40) + "..." : oneLine;
+  }
+
+  /**
+   * Removes what a killed ram process can leave in a directory ram owns, and only names ram
+   * creates: unpublished epochs ({@code epochs/NNNNNN.partial}), staging and set-aside copies of a
+   * publication ({@code .ram-staging}, {@code .ram-old}, {@code rewards-NAME.staging} and
+   * {@code .old}) and temporary files ({@code NAME.tmp-<pid or hex>}); a committed publication is
+   * first rolled forward ({@link PublishJournal}). Published epochs, set-aside corrupt epochs and
+   * every other name are untouched. The caller holds the directory's {@link WriterLock}.
    */
   public void removeCrashDebris() {
-    if (!Files.isDirectory(root)) {
-      return;
-    }
+    PublishJournal.recover(root);
     try (Stream<Path> files = Files.walk(root)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        if (p.equals(root) || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
         String name = p.getFileName().toString();
-        boolean partialEpoch = p.getParent().equals(root.resolve("epochs")) && name.endsWith(".partial");
-        if (partialEpoch) {
+        boolean directory = Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        boolean partialEpoch = directory && p.getParent().equals(root.resolve("epochs")) && name.matches("\\d{6}\\.partial");
+        boolean staging = directory && (name.equals(StagedOutput.STAGING) || name.equals(StagedOutput.ASIDE)
+            || name.matches("rewards-[A-Za-z0-9_]+\\.(staging|old)"));
+        if (partialEpoch || staging) {
           deleteTree(p);
-        } else if (Files.isRegularFile(p) && (name.contains(".tmp-") || name.endsWith(".tmp"))) {
+        } else if (!directory && isTemporary(name)) {
           Files.deleteIfExists(p);
         }
       }
@@ -118,19 +159,35 @@ public final class RunDirectory {
     }
   }
 
+  /** Deletes ram's temporary files ({@code NAME.tmp-<pid or hex>}) anywhere under an owned directory. */
+  static void removeTemporaryFiles(Path owned) {
+    try (Stream<Path> files = Files.walk(owned)) {
+      for (Path p : files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && isTemporary(f.getFileName().toString())).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean up " + owned + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a name is one of ram's temporary names: {@code NAME.tmp-} followed by a PID or a hex stamp. */
+  static boolean isTemporary(String name) {
+    return name.matches(".+\\.tmp-[0-9a-f]+");
+  }
+
   /** Removes what an interrupted epoch left behind. */
   public void discardPartial(int epoch) {
     deleteTree(partialEpochDir(epoch));
   }
 
-  /** Publishes a finished epoch: drops its scratch files, one directory rename, then the {@code latest} pointer. */
+  /**
+   * Publishes a finished epoch: drops its scratch files, forces every file to the disk, one
+   * directory rename (then the {@code epochs} directory forced), then the {@code latest} pointer.
+   */
   public void publish(int epoch) {
     deleteTree(partialEpochDir(epoch).resolve(ram.pipelines.TrainEpochPipeline.SCRATCH));
-    try {
-      Files.move(partialEpochDir(epoch), epochDir(epoch), StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish epoch " + epoch + " in " + root + ": " + e, e);
-    }
+    DurableFiles.rename(partialEpochDir(epoch), epochDir(epoch));
     FaultInjection.reach("publish", epoch);
     writeAtomically(latestFile(), String.format("%06d%n", epoch), () -> FaultInjection.reach("latest", epoch));
   }
@@ -151,55 +208,14 @@ public final class RunDirectory {
   private static void writeAtomically(Path file, String text, Runnable beforeRename) {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     try {
-      Files.createDirectories(file.getParent());
+      Files.createDirectories(file.toAbsolutePath().getParent());
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      beforeRename.run();
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Puts a finished directory in place of {@code target}, replacing what was there: the old one
-   * is renamed aside, the new one renamed in, then the old one deleted. Readers never see a
-   * half-written {@code target}; a crash leaves at most a {@code .old-} sibling, which
-   * {@link #discardDebris} removes.
-   */
-  static void replaceDirectory(Path finished, Path target) {
-    try {
-      Path old = target.resolveSibling(target.getFileName() + ".old-" + ProcessHandle.current().pid());
-      boolean existed = Files.exists(target);
-      if (existed) {
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(finished, target, StandardCopyOption.ATOMIC_MOVE);
-      if (existed) {
-        deleteTree(old);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish " + target + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Removes {@code <target>.partial} and {@code <target>.old-*} left by an interrupted command. */
-  static void discardDebris(Path target) {
-    deleteTree(target.resolveSibling(target.getFileName() + ".partial"));
-    Path parent = target.getParent();
-    if (parent == null || !Files.isDirectory(parent)) {
-      return;
-    }
-    try (Stream<Path> s = Files.list(parent)) {
-      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(target.getFileName() + ".old-")).toList()) {
-        deleteTree(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + parent + ": " + e.getMessage(), e);
-    }
+    DurableFiles.sync(tmp);
+    beforeRename.run();
+    DurableFiles.rename(tmp, file);
   }
 
   static void deleteTree(Path dir) {

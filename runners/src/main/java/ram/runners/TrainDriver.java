@@ -68,11 +68,17 @@ public final class TrainDriver {
     TunedModel model = TunedModel.load(config.getString("model"), base.toString(), lora(config), config.getLong("seed"));
     epochSpec(1, base);
     model.start(); // reads the base and checks its layout
-    run.create();
+    OwnedDirectory.claim(run.root(), OwnedDirectory.Kind.RUN, "--output_dir");
+    requireSameTrainingConfig();
+    try (WriterLock lock = WriterLock.acquire(run.root(), "train " + config.name())) {
+      return trainLocked(started, model, prompts, evalPrompts, base);
+    }
+  }
+
+  private Map<String, Double> trainLocked(long started, TunedModel model, List<Prompt> prompts, List<Prompt> evalPrompts, Path base) {
     run.removeCrashDebris();
     int epochs = config.getInt("epochs");
-    int latest = run.latestEpoch();
-    requireSameTrainingConfig();
+    int latest = run.repairLatest(out);
     if (latest > 0) { // the state every later epoch starts from: refuse a corrupt one, or one of another model, before anything runs
       model.state(run.checkpoint(latest).toString());
     }

@@ -13,6 +13,11 @@ package ram.transforms;
  * scored), {@code update} (an optimizer step's state written), {@code checkpoint} (between the
  * files of the epoch's checkpoint), {@code publish} (epoch directory renamed, {@code latest} not
  * yet updated), {@code latest} (new {@code latest} written to its temporary name, not yet renamed).
+ * Outside training, with epoch 0 unless said: {@code evaluate-commit} / {@code export-commit}
+ * (results staged, nothing published), {@code evaluate-publish@K} / {@code export-publish@K}
+ * (the K-th name of the output swapped in), {@code rescore-commit} and {@code rescore-publish@K}
+ * (K-th unit's new rewards in place), {@code pretrain-write} (the base checkpoint written to its
+ * temporary name, not renamed).
  */
 public final class FaultInjection {
 
