@@ -40,6 +40,7 @@ final class SampleStore {
     if (!Files.exists(p)) {
       throw new ConfigException(p + ": no such file or directory");
     }
+    finishInterruptedPublication(p);
     List<Unit> units = new ArrayList<>();
     if (Files.isRegularFile(p)) {
       if (!p.getFileName().toString().endsWith(".parquet")) {
@@ -64,6 +65,19 @@ final class SampleStore {
           + "a samples directory, or a samples .parquet file)");
     }
     return units;
+  }
+
+  /**
+   * A store whose last publication was cut short after its commit is rolled forward before it is
+   * read (under its writer lock), so readers never see a mix of old and new outputs.
+   */
+  private static void finishInterruptedPublication(Path p) {
+    var owner = OwnedDirectory.ownerOf(p, java.util.Set.of(OwnedDirectory.Kind.values()));
+    if (owner.isPresent() && Files.exists(owner.get().resolve(PublishJournal.FILE))) {
+      try (WriterLock lock = WriterLock.acquire(owner.get(), "read")) {
+        PublishJournal.recover(owner.get());
+      }
+    }
   }
 
   private static Unit unit(Path dir) {
