@@ -154,6 +154,9 @@ class ConfigBadInputsTest {
     c.add(new Case("one group of images overflows an array", train("geneval", "--images_per_prompt", "1000000"),
         "config 'geneval': images_per_prompt x sample size = 1000000 x 3072 = 3072000000 is above the limit of 2147483639"
             + " (one prompt's endpoints are one Java array)"));
+    c.add(new Case("compare: one group of images overflows an array", new String[] {"compare", "geneval", "--images_per_prompt", "1000000"},
+        "config 'geneval': images_per_prompt x sample size = 1000000 x 3072 = 3072000000 is above the limit of 2147483639"
+            + " (one prompt's endpoints are one Java array)"));
     c.add(new Case("a pretraining batch overflows an array", train("geneval", "--pretrain_batch_size", "1000000"),
         "config 'geneval': pretrain_batch_size x sample size = 1000000 x 3072 = 3072000000 is above the limit of 2147483639"
             + " (a pretraining batch is one Java array)"));
