@@ -37,7 +37,7 @@ public final class ConfigKeys {
   // The upper bounds of the integer keys, checked when a config is loaded (RunConfig.check), so a
   // value too large for the code is refused by name instead of failing inside a pipeline. Where a
   // product of keys is the limit (endpoints in memory, one Java array, an int counter),
-  // RunConfig.requireFits checks the product against this JVM's max heap or the int range.
+  // ConfigLimits.requireFits checks the product against this JVM's max heap or the int range.
 
   /** Seeds: any 64-bit integer. */
   static final long ANY_LONG = Long.MAX_VALUE;
