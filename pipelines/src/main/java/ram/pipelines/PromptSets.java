@@ -16,6 +16,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
+import ram.rewards.PromptFiles;
 import ram.rewards.Reward;
 import ram.rewards.RewardRegistry;
 import ram.schemas.Prompt;
@@ -32,6 +33,7 @@ public final class PromptSets {
   private PromptSets() {}
 
   public static List<Prompt> load(Path file) {
+    PromptFiles.requireReadableSize(file);
     String text;
     try {
       text = decodeUtf8(file, Files.readAllBytes(file));

@@ -15,7 +15,28 @@ import java.util.function.BiFunction;
  */
 public final class PromptFiles {
 
+  /**
+   * The largest prompt file read (256 MiB): a million prompts of a few hundred characters fit well
+   * within it, and a file is held in memory several times over while it is parsed, so a larger one
+   * (or one endless line) is refused by name before it is read instead of exhausting the heap.
+   */
+  public static final long MAX_FILE_BYTES = 256L << 20;
+
   private PromptFiles() {}
+
+  /** Refuses a prompt file larger than {@link #MAX_FILE_BYTES}, naming the file, its size and the limit. */
+  public static void requireReadableSize(Path file) {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      return; // reading it reports the problem
+    }
+    if (size > MAX_FILE_BYTES) {
+      throw new IllegalArgumentException(file + ": the prompt file is " + size + " bytes, above the limit of " + MAX_FILE_BYTES
+          + " bytes (256 MiB)");
+    }
+  }
 
   /**
    * Parses every non-blank line of a file.
@@ -24,6 +45,7 @@ public final class PromptFiles {
    *     IllegalArgumentException naming that location when the line is invalid
    */
   public static <T> List<T> read(Path file, BiFunction<String, String, T> parser) {
+    requireReadableSize(file);
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);

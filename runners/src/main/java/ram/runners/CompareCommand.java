@@ -35,6 +35,8 @@ final class CompareCommand {
         grpo = grpo.withOverride(o.getKey(), o.getValue());
       }
     }
+    ConfigLimits.requireFits(ram);
+    ConfigLimits.requireFits(grpo);
     if (TrainDriver.isGrpo(ram) || !TrainDriver.isGrpo(grpo)) {
       throw new ConfigException("compare " + task + ": configs/" + task + ".yaml must run RAM and configs/" + task
           + "_grpo.yaml Flow-GRPO (key 'algorithm')");

@@ -22,17 +22,60 @@ public final class ConfigKeys {
   public enum Type { INT, POSITIVE_INT, NON_NEGATIVE_INT, DOUBLE, POSITIVE_DOUBLE, NON_NEGATIVE_DOUBLE, STRING, PATH,
     OPTIONAL_PATH, CHOICE, WEIGHTS, REGEX_LIST }
 
-  /** One key: its type, legal choices (for CHOICE) and a one-line description. */
-  public record Key(String name, Type type, List<String> choices, String doc) {}
+  /**
+   * One key: its type, legal choices (for CHOICE), the largest value an integer key may take
+   * ({@code max}, one of the limits below; unused for other types) and a one-line description.
+   */
+  public record Key(String name, Type type, List<String> choices, long max, String doc) {
+
+    /** Whether the key takes an integer (and so has a {@link #max}). */
+    public boolean integer() {
+      return type == Type.INT || type == Type.POSITIVE_INT || type == Type.NON_NEGATIVE_INT;
+    }
+  }
+
+  // The upper bounds of the integer keys, checked when a config is loaded (RunConfig.check), so a
+  // value too large for the code is refused by name instead of failing inside a pipeline. Where a
+  // product of keys is the limit (endpoints in memory, one Java array, an int counter),
+  // ConfigLimits.requireFits checks the product against this JVM's max heap or the int range.
+
+  /** Seeds: any 64-bit integer. */
+  static final long ANY_LONG = Long.MAX_VALUE;
+  /** epochs, eval_every: each epoch is a pipeline run; a million is far beyond any budget. */
+  static final long MAX_EPOCHS = 1_000_000;
+  /** prompts_per_epoch, images_per_prompt, eval_images_per_prompt, pretrain_batch_size; their products are checked against memory. */
+  static final long MAX_COUNT = 1_000_000;
+  /** optimizer_steps_per_epoch: each step is a stage of the epoch's job graph. */
+  static final long MAX_STAGES = 10_000;
+  /** sample_steps, eval_steps, grpo_trained_steps: steps of the ODE/SDE grid. */
+  static final long MAX_GRID_STEPS = 10_000;
+  /** renoisings: copies of each endpoint in the update. */
+  static final long MAX_RENOISINGS = 1024;
+  /** parallelism, gradient_shards: workers and shards of one machine or cluster. */
+  static final long MAX_WORKERS = 1024;
+  /** eval_samples: the in-run check keeps every sample in memory (also checked against the heap). */
+  static final long MAX_EVAL_SAMPLES = 10_000_000;
+  /** pretrain_steps, pretrain_warmup_steps, pretrain_checkpoint_every: an int step counter, with headroom. */
+  static final long MAX_PRETRAIN_STEPS = 1_000_000_000;
+  /** lora_rank: wider than any layer of the built-in networks. */
+  static final long MAX_LORA_RANK = 4096;
 
   private static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
   private static void key(String name, Type type, String doc) {
-    KEYS.put(name, new Key(name, type, List.of(), doc));
+    Key k = new Key(name, type, List.of(), 0, doc);
+    if (k.integer()) {
+      throw new IllegalStateException("integer key " + name + " needs an upper bound: use count(...)");
+    }
+    KEYS.put(name, k);
+  }
+
+  private static void count(String name, Type type, long max, String doc) {
+    KEYS.put(name, new Key(name, type, List.of(), max, doc));
   }
 
   private static void choice(String name, List<String> choices, String doc) {
-    KEYS.put(name, new Key(name, Type.CHOICE, choices, doc));
+    KEYS.put(name, new Key(name, Type.CHOICE, choices, 0, doc));
   }
 
   static {
@@ -44,16 +87,16 @@ public final class ConfigKeys {
     choice("algorithm", List.of("ram", "flow_grpo"), "post-training algorithm: RAM (default) or the Flow-GRPO baseline (ram.md section 5)");
     choice("finetune", List.of("full", "lora"), "what training changes: every base weight (full, the default) or only LoRA adapters "
         + "over the frozen base (lora; the reference is the base with the adapters off)");
-    key("lora_rank", Type.POSITIVE_INT, "finetune: lora: rank r of the adapters A [in, r] B [r, out] (default 8)");
+    count("lora_rank", Type.POSITIVE_INT, MAX_LORA_RANK, "finetune: lora: rank r of the adapters A [in, r] B [r, out] (default 8)");
     key("lora_alpha", Type.POSITIVE_DOUBLE, "finetune: lora: the adapters add (alpha / r) A B to each target weight (default 16)");
     key("lora_targets", Type.REGEX_LIST, "finetune: lora: regular expressions over layer names; a layer whose whole name matches "
         + "one is adapted (default: the DiT blocks' attention, cross-attention and MLP)");
-    key("seed", Type.INT, "run seed: prompts, noise and re-noising all derive from it");
-    key("epochs", Type.POSITIVE_INT, "number of epochs (one pipeline each)");
-    key("prompts_per_epoch", Type.POSITIVE_INT, "P: prompts (groups) sampled per epoch");
-    key("images_per_prompt", Type.POSITIVE_INT, "G: endpoints per prompt");
-    key("optimizer_steps_per_epoch", Type.POSITIVE_INT, "chained gradient stages per epoch; prompt slot s goes to step s mod this");
-    key("renoisings", Type.POSITIVE_INT, "K: re-noisings of each endpoint in the update");
+    count("seed", Type.INT, ANY_LONG, "run seed: prompts, noise and re-noising all derive from it");
+    count("epochs", Type.POSITIVE_INT, MAX_EPOCHS, "number of epochs (one pipeline each)");
+    count("prompts_per_epoch", Type.POSITIVE_INT, MAX_COUNT, "P: prompts (groups) sampled per epoch");
+    count("images_per_prompt", Type.POSITIVE_INT, MAX_COUNT, "G: endpoints per prompt");
+    count("optimizer_steps_per_epoch", Type.POSITIVE_INT, MAX_STAGES, "chained gradient stages per epoch; prompt slot s goes to step s mod this");
+    count("renoisings", Type.POSITIVE_INT, MAX_RENOISINGS, "K: re-noisings of each endpoint in the update");
     choice("time_sampler", ConfigNames.all(TimeSampler.values()),
         "re-noising time: t = sqrt(U) (RAM), U (tutorial) or U^(1/3) (further towards noise)");
     key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
@@ -63,7 +106,7 @@ public final class ConfigKeys {
         "the velocity the update regresses: conditional (ram.md, the default) or guided at cfg_scale (an experiment, twice the cost)");
     choice("lagged_policy", ConfigNames.all(LaggedPolicy.values()), "v_old and the sampler: EMA of theta, or theta itself");
     key("sde_noise_level", Type.POSITIVE_DOUBLE, "Flow-GRPO: noise level a of the SDE sampler");
-    key("grpo_trained_steps", Type.POSITIVE_INT, "Flow-GRPO: rollout steps 0 .. n-1 that the loss trains (at most sample_steps)");
+    count("grpo_trained_steps", Type.POSITIVE_INT, MAX_GRID_STEPS, "Flow-GRPO: rollout steps 0 .. n-1 that the loss trains (at most sample_steps)");
     key("grpo_clip_range", Type.POSITIVE_DOUBLE, "Flow-GRPO: eps of the clipped ratio");
     key("beta_kl", Type.NON_NEGATIVE_DOUBLE, "Flow-GRPO: weight of the KL term to the reference");
     key("max_grad_norm", Type.NON_NEGATIVE_DOUBLE, "Flow-GRPO: gradient-norm clip of each optimizer step (0 = none)");
@@ -76,32 +119,32 @@ public final class ConfigKeys {
     key("adam_beta1", Type.NON_NEGATIVE_DOUBLE, "AdamW beta1");
     key("adam_beta2", Type.NON_NEGATIVE_DOUBLE, "AdamW beta2");
     key("adam_epsilon", Type.POSITIVE_DOUBLE, "AdamW epsilon");
-    key("sample_steps", Type.POSITIVE_INT, "ODE grid steps when sampling training endpoints");
+    count("sample_steps", Type.POSITIVE_INT, MAX_GRID_STEPS, "ODE grid steps when sampling training endpoints");
     choice("ode_solver", ConfigNames.all(OdeSampler.Method.values()), "integrator of training endpoints: euler (ram.md, the default) or heun "
         + "(second order, 2 * sample_steps - 1 velocity evaluations)");
     key("cfg_scale", Type.DOUBLE, "classifier-free guidance scale when sampling");
     key("time_shift", Type.POSITIVE_DOUBLE, "time shift s of the sampling grid (1 = none)");
-    key("gradient_shards", Type.POSITIVE_INT, "data-parallel shards of each gradient stage");
-    key("eval_samples", Type.NON_NEGATIVE_INT, "evaluation samples (0 = no evaluation)");
-    key("eval_steps", Type.POSITIVE_INT, "Euler steps for evaluation samples");
-    key("eval_seed", Type.INT, "seed of the evaluation noise (fixed across epochs)");
+    count("gradient_shards", Type.POSITIVE_INT, MAX_WORKERS, "data-parallel shards of each gradient stage");
+    count("eval_samples", Type.NON_NEGATIVE_INT, MAX_EVAL_SAMPLES, "evaluation samples (0 = no evaluation)");
+    count("eval_steps", Type.POSITIVE_INT, MAX_GRID_STEPS, "Euler steps for evaluation samples");
+    count("eval_seed", Type.INT, ANY_LONG, "seed of the evaluation noise (fixed across epochs)");
     key("eval_prompts", Type.PATH, "held-out prompts of the in-run evaluation (default: the training prompts)");
-    key("eval_images_per_prompt", Type.POSITIVE_INT, "./ram evaluate: images per held-out prompt (diversity needs 2 or more)");
-    key("eval_every", Type.NON_NEGATIVE_INT, "evaluate every this many epochs (0 = only before and after)");
+    count("eval_images_per_prompt", Type.POSITIVE_INT, MAX_COUNT, "./ram evaluate: images per held-out prompt (diversity needs 2 or more)");
+    count("eval_every", Type.NON_NEGATIVE_INT, MAX_EPOCHS, "evaluate every this many epochs (0 = only before and after)");
     key("eval_rewards", Type.WEIGHTS, "rewards the in-run check and ./ram evaluate of the run score (default: the run's rewards; "
         + "weights unused), e.g. the task's own score beside a proxy reward that the policy may exploit");
-    key("pretrain_steps", Type.POSITIVE_INT, "pretraining: optimizer steps");
-    key("pretrain_batch_size", Type.POSITIVE_INT, "pretraining: batch size");
+    count("pretrain_steps", Type.POSITIVE_INT, MAX_PRETRAIN_STEPS, "pretraining: optimizer steps");
+    count("pretrain_batch_size", Type.POSITIVE_INT, MAX_COUNT, "pretraining: batch size");
     key("pretrain_learning_rate", Type.POSITIVE_DOUBLE, "pretraining: Adam learning rate");
-    key("pretrain_seed", Type.INT, "pretraining: seed of initialisation and data");
+    count("pretrain_seed", Type.INT, ANY_LONG, "pretraining: seed of initialisation and data");
     key("pretrain_weight_decay", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): AdamW decoupled weight decay");
-    key("pretrain_warmup_steps", Type.NON_NEGATIVE_INT, "pretraining (image model): linear learning-rate warm-up steps, then cosine decay to 10%");
+    count("pretrain_warmup_steps", Type.NON_NEGATIVE_INT, MAX_PRETRAIN_STEPS, "pretraining (image model): linear learning-rate warm-up steps, then cosine decay to 10%");
     key("pretrain_prompt_dropout", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of prompts replaced by \"\" (for CFG)");
     key("pretrain_ema_decay", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): per-step EMA decay of the shipped weights");
     key("pretrain_shapes_share", Type.NON_NEGATIVE_DOUBLE, "pretraining (image model): share of shapes-world items (the rest is text)");
     choice("pretrain_words", ConfigNames.all(WorldMixtureData.Words.values()), "pretraining (image model): text items ask for the training prompts' "
         + "words (train, the default) or for fresh random words, never a held-out one (fresh)");
-    key("pretrain_checkpoint_every", Type.POSITIVE_INT, "pretraining (image model): steps between resumable checkpoints");
+    count("pretrain_checkpoint_every", Type.POSITIVE_INT, MAX_PRETRAIN_STEPS, "pretraining (image model): steps between resumable checkpoints");
     key("pretrain_init_only", Type.STRING, "pretraining (image model): take only the pretrain_init parameters whose names start with one of these comma-separated prefixes (e.g. a trained text encoder, text.); the rest start fresh");
     key("pretrain_init", Type.PATH, "pretraining (image model): continue from this base checkpoint's weights (fresh optimizer) instead of a random initialisation");
     key("pretrain_dir", Type.PATH, "pretraining (image model): resumable state directory (rerun to resume)");
@@ -109,7 +152,7 @@ public final class ConfigKeys {
     choice("runner", List.of("flink", "direct"), "Beam runner: Flink (embedded or a cluster) or the DirectRunner");
     key("flink_master", Type.STRING,
         "[local]: one in-process Flink cluster for the whole run; [auto]: a fresh local cluster per pipeline; or host:port");
-    key("parallelism", Type.POSITIVE_INT, "pipeline parallelism (workers)");
+    count("parallelism", Type.POSITIVE_INT, MAX_WORKERS, "pipeline parallelism (workers)");
     key("output_dir", Type.PATH, "the run directory");
   }
 

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * The {@code ram} command line: {@code train}, {@code pretrain}, {@code sample}, {@code evaluate},
- * {@code bench}. Exit codes: 0 success, 2 bad input (config, arguments, files; the message names
- * what and where), 1 a failure while running.
+ * {@code bench}. Exit codes: 0 success, 2 bad input (config, arguments, files; one line
+ * {@code error: ...} names what and where), 1 a failure while running (one line {@code failed: ...}
+ * with the root cause and the path of a log that holds the stack trace; see {@link #writeFailureLog}).
  */
 public final class Main {
 
@@ -57,14 +58,16 @@ public final class Main {
       out.println(USAGE);
       return args.length == 0 ? 2 : 0;
     }
+    Path runDir = null; // where an internal error's log goes, once known
     try {
       Path home = Path.of(System.getProperty("ram.home", ".")).toAbsolutePath().normalize();
       switch (args[0]) {
         case "train" -> {
           RunConfig config = loadConfig(args, home);
+          runDir = runDir(config, home);
           selectDevice(config);
           Runners.configureEngineThreads(config.getInt("parallelism"));
-          new TrainDriver(config, runDir(config, home), home, out).train();
+          new TrainDriver(config, runDir, home, out).train();
         }
         case "pretrain" -> {
           RunConfig config = loadConfig(args, home);
@@ -121,17 +124,55 @@ public final class Main {
       }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
+      err.println("error: " + oneLine(String.valueOf(e.getMessage())));
       return 2;
-    } catch (RuntimeException e) {
-      err.println("failed: " + e);
-      Throwable cause = e.getCause();
-      while (cause != null) {
-        err.println("  caused by: " + cause);
-        cause = cause.getCause();
-      }
+    } catch (Throwable e) { // OutOfMemoryError and other Errors too: one line here, the stack trace in the log
+      err.println("failed: " + failureSummary(e) + " (details: " + writeFailureLog(e, args, runDir) + ")");
       return 1;
     }
+  }
+
+  /**
+   * An internal error in one line: the outermost message (what ram was doing) and the root cause's
+   * (what went wrong), with the root's type unless it is a plain RuntimeException or IllegalStateException.
+   */
+  static String failureSummary(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String rootText = root.getMessage() == null || root.getMessage().isBlank() ? root.getClass().getSimpleName()
+        : root.getClass() == RuntimeException.class || root.getClass() == IllegalStateException.class ? root.getMessage()
+        : root.getClass().getSimpleName() + ": " + root.getMessage();
+    String top = e.getMessage();
+    boolean ownContext = root != e && top != null && !top.isBlank() && e.getClass() == IllegalStateException.class;
+    return oneLine(ownContext && !top.contains(rootText) ? top + ": " + rootText : rootText);
+  }
+
+  /**
+   * Writes the full stack trace of an internal error to {@code <run dir>/logs/} when the command
+   * has a run directory that ram wrote (it holds config.yaml), else to {@code ${java.io.tmpdir}/ram-logs/};
+   * the log is named {@code ram-<date>-<time>-<pid>.log}. Returns its path, or why there is none.
+   */
+  static String writeFailureLog(Throwable e, String[] args, Path runDir) {
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    String text = "ram " + String.join(" ", args) + "\n" + java.time.OffsetDateTime.now() + ", Java " + Runtime.version() + "\n\n" + trace;
+    String name = "ram-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"))
+        + "-" + ProcessHandle.current().pid() + ".log";
+    Path dir = runDir != null && Files.isRegularFile(new RunDirectory(runDir).configFile()) ? runDir.resolve("logs")
+        : Path.of(System.getProperty("java.io.tmpdir"), "ram-logs");
+    try {
+      Files.createDirectories(dir);
+      return Files.writeString(dir.resolve(name), text).toAbsolutePath().toString();
+    } catch (java.io.IOException | RuntimeException failed) {
+      return "no log written: " + failed.getMessage();
+    }
+  }
+
+  /** A message on one line: line breaks become spaces. */
+  static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   /** Applies the config's {@code device} (if it names one) to this process; fails early if it cannot be had. */

@@ -1,6 +1,7 @@
 package ram.runners;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,10 +12,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 import ram.rewards.RewardRegistry;
@@ -43,10 +41,11 @@ public final class RunConfig {
     String stem = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     LinkedHashMap<String, Object> values = new LinkedHashMap<>();
     parseYaml(file).forEach((k, v) -> values.put(k, check(file + ": key '" + k + "'", k, v)));
-    RunConfig config = new RunConfig(stem, values);
     for (Map.Entry<String, String> o : overrides.entrySet()) {
-      config = config.withOverride(o.getKey(), o.getValue());
+      values.put(o.getKey(), check("--" + o.getKey(), o.getKey(), parseOverride(o.getKey(), o.getValue())));
     }
+    RunConfig config = new RunConfig(stem, values);
+    ConfigLimits.requireFits(config);
     return config;
   }
 
@@ -60,7 +59,9 @@ public final class RunConfig {
     }
     Object doc;
     try {
-      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+      doc = ConfigYaml.loader().load(text);
+    } catch (DuplicateKeyException e) {
+      throw new ConfigException(ConfigYaml.duplicateKey(file, e));
     } catch (YAMLException e) {
       throw new ConfigException(file + ": malformed YAML: " + e.getMessage().replace('\n', ' '));
     }
@@ -90,7 +91,7 @@ public final class RunConfig {
       return weights;
     }
     try {
-      return new Yaml(new SafeConstructor(new LoaderOptions())).load(raw);
+      return ConfigYaml.loader().load(raw);
     } catch (YAMLException e) {
       return raw;
     }
@@ -114,25 +115,28 @@ public final class RunConfig {
     String bad = where + ": expected " + expected + ", got '" + value + "'";
     switch (k.type()) {
       case INT, POSITIVE_INT, NON_NEGATIVE_INT -> {
-        if (!(value instanceof Integer || value instanceof Long)) {
-          throw new ConfigException(bad);
+        if (!(value instanceof Integer || value instanceof Long || value instanceof BigInteger)) {
+          throw new ConfigException(withHint(bad, value));
         }
-        long v = ((Number) value).longValue();
-        if (k.type() == ConfigKeys.Type.POSITIVE_INT && v <= 0 || k.type() == ConfigKeys.Type.NON_NEGATIVE_INT && v < 0) {
+        BigInteger v = value instanceof BigInteger b ? b : BigInteger.valueOf(((Number) value).longValue());
+        if (k.type() == ConfigKeys.Type.POSITIVE_INT && v.signum() <= 0 || k.type() == ConfigKeys.Type.NON_NEGATIVE_INT && v.signum() < 0) {
           throw new ConfigException(where + ": expected " + (k.type() == ConfigKeys.Type.POSITIVE_INT ? "a positive" : "a non-negative")
               + " integer, got " + v);
         }
-        if (v > Integer.MAX_VALUE && !key.equals("seed") && !key.equals("eval_seed") && !key.equals("pretrain_seed")) {
-          throw new ConfigException(where + ": " + v + " is too large");
+        if (v.compareTo(BigInteger.valueOf(k.max())) > 0) {
+          throw new ConfigException(where + ": " + v + " is above the limit of " + k.max());
         }
-        return value instanceof Integer ? value : (Object) v;
+        if (v.compareTo(BigInteger.valueOf(Long.MIN_VALUE)) < 0) {
+          throw new ConfigException(where + ": " + v + " is below the limit of " + Long.MIN_VALUE);
+        }
+        return value;
       }
       case DOUBLE, POSITIVE_DOUBLE, NON_NEGATIVE_DOUBLE -> {
-        if (value instanceof String s) {
-          value = parseNumber(s); // YAML 1.1 reads 1e-4 (no dot) as a string
+        if (value instanceof String s && ConfigYaml.hint(s) == null) {
+          value = parseNumber(s); // a number written as a quoted string
         }
         if (!(value instanceof Number)) {
-          throw new ConfigException(bad);
+          throw new ConfigException(withHint(bad, value));
         }
         double v = ((Number) value).doubleValue();
         if (!Double.isFinite(v) || k.type() == ConfigKeys.Type.POSITIVE_DOUBLE && v <= 0
@@ -165,7 +169,7 @@ public final class RunConfig {
         }
         TreeMap<String, Double> weights = new TreeMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
-          Object w = e.getValue() instanceof String s ? parseNumber(s) : e.getValue();
+          Object w = e.getValue() instanceof String s && ConfigYaml.hint(s) == null ? parseNumber(s) : e.getValue();
           if (!(w instanceof Number n) || !Double.isFinite(n.doubleValue())) {
             throw new ConfigException(where + ": weight of reward '" + e.getKey() + "' must be a number, got '" + e.getValue() + "'");
           }
@@ -194,6 +198,12 @@ public final class RunConfig {
       }
       default -> throw new IllegalStateException();
     }
+  }
+
+  /** The type error, with the reason when the value is a YAML 1.1 number that is refused. */
+  private static String withHint(String bad, Object value) {
+    String hint = value instanceof String s ? ConfigYaml.hint(s) : null;
+    return hint == null ? bad : bad + " (" + hint + ")";
   }
 
   private static Object parseNumber(String s) {
@@ -258,7 +268,7 @@ public final class RunConfig {
   /** A copy with one command-line override applied ({@code --key raw}), parsed and checked as {@link #load} does. */
   public RunConfig withOverride(String key, String raw) {
     LinkedHashMap<String, Object> copy = new LinkedHashMap<>(values);
-    copy.put(key, check("override --" + key, key, parseOverride(key, raw)));
+    copy.put(key, check("--" + key, key, parseOverride(key, raw)));
     return new RunConfig(name, copy);
   }
 
@@ -284,9 +294,7 @@ public final class RunConfig {
 
   /** The config as YAML, with the config name in a comment. */
   public String toYaml() {
-    DumperOptions options = new DumperOptions();
-    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    return "# resolved config '" + name + "' (file + overrides), written by ram\n" + new Yaml(options).dump(new LinkedHashMap<>(values));
+    return "# resolved config '" + name + "' (file + overrides), written by ram\n" + ConfigYaml.dumper().dump(new LinkedHashMap<>(values));
   }
 
   /** Reads a resolved config written by {@link #toYaml()}. */

@@ -73,7 +73,7 @@ class RunConfigTest {
       assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
     }
     ConfigException reward = assertThrows(ConfigException.class, () -> RunConfig.load(TOY, Map.of("rewards", "geneval_strict:1.0")));
-    assertEquals("override --rewards: unknown reward 'geneval_strict:1.0'; known rewards: compressibility, geneval, geneval_strict, "
+    assertEquals("--rewards: unknown reward 'geneval_strict:1.0'; known rewards: compressibility, geneval, geneval_strict, "
         + "ocr, toy2d (on the command line: --rewards name=weight[,name=weight])", reward.getMessage());
   }
 
