@@ -6,24 +6,35 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+
 import ram.model.Checkpoint;
 
 /**
- * A TaskManager of the local session cluster is killed (SIGKILL) in the middle of an epoch: the
- * epoch fails cleanly (non-zero exit, nothing of it published, earlier epochs intact), and once
- * the cluster is back, rerunning the command resumes and ends with the checkpoint of an
- * uninterrupted run.
+ * A TaskManager of the local session cluster is killed (SIGKILL) in the middle of an epoch: while
+ * the cluster's REST API shows epoch 2's job running. The loss must reach the epoch (the job ends
+ * FAILED, the command exits 1 naming epoch 2, nothing of it is published, epoch 1 stays), so an
+ * epoch that finished despite the kill, or a kill that came too late, fails the test; once the
+ * cluster is back, rerunning the command resumes and ends with the checkpoint of an uninterrupted run.
  */
 class TaskManagerFailureTest {
 
@@ -36,6 +47,28 @@ class TaskManagerFailureTest {
         "--parallelism", "2"));
     a.addAll(List.of(more));
     return a.toArray(String[]::new);
+  }
+
+  /** The Flink job of epoch 2, as {@code Runners.options} names it: {@code ram-<config>-epoch-<epoch, 6 digits>}. */
+  static final String EPOCH_2 = "ram-toy2d-epoch-000002";
+
+  /** Each job the cluster knows, by name, with its state, from its REST API ({@code /jobs/overview}); empty if it does not answer. */
+  static Map<String, String> jobs(FlinkSessionCluster cluster) {
+    Map<String, String> out = new TreeMap<>();
+    try {
+      HttpURLConnection c = (HttpURLConnection) URI.create("http://" + cluster.master() + "/jobs/overview").toURL().openConnection();
+      c.setConnectTimeout(1000);
+      c.setReadTimeout(2000);
+      try (InputStream in = c.getInputStream()) {
+        for (JsonElement job : JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject()
+            .getAsJsonArray("jobs")) {
+          out.put(job.getAsJsonObject().get("name").getAsString(), job.getAsJsonObject().get("state").getAsString());
+        }
+      }
+    } catch (IOException | RuntimeException e) { // not up, or not answering yet
+      return out;
+    }
+    return out;
   }
 
   static int train(String[] args, ByteArrayOutputStream out, ByteArrayOutputStream err) {
@@ -57,22 +90,25 @@ class TaskManagerFailureTest {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> train(onCluster, out, err));
-      Path partial = run.resolve("epochs/000002.partial");
       long deadline = System.currentTimeMillis() + 180_000;
-      while (!Files.exists(partial) && !first.isDone() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
+      while (!"RUNNING".equals(jobs(cluster).get(EPOCH_2)) && !first.isDone() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
       }
-      assertFalse(first.isDone(), "the run ended before epoch 2 began: " + err + out);
-      long pid = Long.parseLong(Files.readString(tmp.resolve("flink/run/taskmanager-0.pid")).strip());
-      ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL
+      assertEquals("RUNNING", jobs(cluster).get(EPOCH_2), "epoch 2's job never ran on the session cluster: " + err + out);
+      ProcessHandle taskManager = ProcessHandle.of(Long.parseLong(Files.readString(tmp.resolve("flink/run/taskmanager-0.pid")).strip()))
+          .orElseThrow();
+      assertTrue(taskManager.isAlive(), "the TaskManager is alive until it is killed");
+      taskManager.destroyForcibly(); // SIGKILL
+      taskManager.onExit().get(30, TimeUnit.SECONDS);
       int code = first.get(240, TimeUnit.SECONDS);
       System.out.println("after the TaskManager was killed: exit " + code + "\n" + err);
-      assertTrue(code != 0 || Files.exists(run.resolve("epochs/000003")), "either the epoch failed or Flink finished the run");
-      if (code != 0) {
-        assertTrue(err.toString().contains("epoch 2"), err.toString());
-        assertEquals("000001", Files.readString(run.resolve("latest")).strip(), "epoch 1 stays published, epoch 2 is not");
-        assertFalse(Files.exists(run.resolve("epochs/000002")));
-      }
+      // the loss must have reached the epoch: its job failed and so did the command, by name
+      assertEquals("FAILED", jobs(cluster).get(EPOCH_2), "epoch 2's job, after the kill: " + jobs(cluster));
+      assertEquals(1, code, err.toString() + out);
+      assertTrue(err.toString().startsWith("failed: java.lang.IllegalStateException: epoch 2 failed, nothing of it is published; "
+          + "rerun the command to resume after epoch 1"), err.toString());
+      assertEquals("000001", Files.readString(run.resolve("latest")).strip(), "epoch 1 stays published, epoch 2 is not");
+      assertFalse(Files.exists(run.resolve("epochs/000002")));
       cluster.stop(new PrintStream(log, true));
       cluster.start(1, 2, 0, new PrintStream(log, true));
       ByteArrayOutputStream again = new ByteArrayOutputStream();
