@@ -31,11 +31,12 @@ import com.google.gson.JsonParser;
 import ram.model.Checkpoint;
 
 /**
- * A TaskManager of the local session cluster is killed (SIGKILL) in the middle of an epoch: while
- * the cluster's REST API shows epoch 2's job running. The loss must reach the epoch (the job ends
- * FAILED, the command exits 1 naming epoch 2, nothing of it is published, epoch 1 stays), so an
- * epoch that finished despite the kill, or a kill that came too late, fails the test; once the
- * cluster is back, rerunning the command resumes and ends with the checkpoint of an uninterrupted run.
+ * A TaskManager of a local Flink cluster ({@link FlinkSessionCluster}) is killed (SIGKILL) in the
+ * middle of an epoch, while the cluster's REST API shows tasks of epoch 2's job running. The loss
+ * must reach the epoch: the job ends FAILED, the command exits 1 naming epoch 2, nothing of it is
+ * published and epoch 1 stays, so an epoch that finishes despite the kill, or a kill that comes
+ * too late, fails the test. Once the cluster is back, rerunning the command resumes and ends with
+ * the checkpoint of an uninterrupted run.
  */
 class TaskManagerFailureTest {
 
@@ -106,7 +107,7 @@ class TaskManagerFailureTest {
       while (!epoch2Runs(cluster) && !first.isDone() && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
-      assertTrue(epoch2Runs(cluster), "epoch 2's job never ran tasks on the session cluster: " + jobs(cluster) + err + out);
+      assertTrue(epoch2Runs(cluster), "epoch 2's job never ran tasks on the Flink cluster: " + jobs(cluster) + err + out);
       ProcessHandle taskManager = ProcessHandle.of(Long.parseLong(Files.readString(tmp.resolve("flink/run/taskmanager-0.pid")).strip()))
           .orElseThrow();
       assertTrue(taskManager.isAlive(), "the TaskManager is alive until it is killed");
