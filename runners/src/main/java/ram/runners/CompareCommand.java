@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import ram.transforms.SafeNames;
+
 /**
  * {@code ./ram compare <task>}: trains RAM ({@code configs/<task>.yaml}) and Flow-GRPO
  * ({@code configs/<task>_grpo.yaml}) from the same base with the same budget of optimizer steps,
@@ -27,6 +29,10 @@ final class CompareCommand {
   static void run(String[] args, Path home, PrintStream out) {
     ToolArgs parsed = ToolArgs.parse(args, Set.of("eval_every_steps", "out"));
     String task = parsed.onePositional("compare", "task (a config name in configs/ with a <task>_grpo twin, e.g. geneval)");
+    if (SafeNames.problem(task) != null) {
+      throw new ConfigException("compare: task '" + SafeNames.shown(task) + "' " + SafeNames.problem(task)
+          + "; expected a config name in configs/ (it also names the directory compare-<task>)");
+    }
     RunConfig ram = Main.loadConfig(new String[] {"compare", task}, home);
     RunConfig grpo = Main.loadConfig(new String[] {"compare", task + "_grpo"}, home);
     for (Map.Entry<String, String> o : parsed.overrides.entrySet()) {

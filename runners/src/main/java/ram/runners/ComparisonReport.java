@@ -43,13 +43,13 @@ public final class ComparisonReport {
       Path pngFile = dir.resolve("comparison.png");
       ram.model.DurableFiles.write(pngFile, png.toByteArray());
       StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset='utf-8'><title>RAM vs Flow-GRPO: ")
-          .append(task).append("</title><style>body{font-family:sans-serif;margin:20px} td,th{padding:3px 10px;text-align:right}"
-              + " th{text-align:left}</style></head><body><h1>RAM vs Flow-GRPO on ").append(task).append("</h1>")
+          .append(Html.escape(task)).append("</title><style>body{font-family:sans-serif;margin:20px} td,th{padding:3px 10px;text-align:right}"
+              + " th{text-align:left}</style></head><body><h1>RAM vs Flow-GRPO on ").append(Html.escape(task)).append("</h1>")
           .append("<p>Same base, reward, prompts, seeds and budget of optimizer steps. Reward: the held-out evaluation of each run "
               + "(the same prompts and noise at every point). Wall time: the epochs' pipelines, without evaluations.</p>")
           .append("<img alt='comparison' src='data:image/png;base64,").append(Base64.getEncoder().encodeToString(png.toByteArray()))
           .append("'><h2>Numbers</h2><table>");
-      results.forEach((k, v) -> html.append("<tr><th>").append(k).append("</th><td>")
+      results.forEach((k, v) -> html.append("<tr><th>").append(Html.escape(k)).append("</th><td>")
           .append(Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4g", v)).append("</td></tr>"));
       html.append("</table><h2>Curves</h2><table><tr><th>method</th><th>epoch</th><th>optimizer steps</th><th>wall s</th>"
           + "<th>reward</th></tr>");

@@ -37,6 +37,7 @@ import ram.rewards.ocr.TextRenderer;
 import ram.schemas.Prompt;
 import ram.schemas.Sample;
 import ram.transforms.EpochSpec;
+import ram.transforms.SafeNames;
 import ram.transforms.Tensors;
 import ram.transforms.TunedModel;
 
@@ -234,15 +235,35 @@ final class EvaluateCommand {
       names.add(config.getString("task"));
     }
     Map<String, List<Prompt>> sets = new LinkedHashMap<>();
+    Map<String, Path> fileOfSet = new LinkedHashMap<>();
     for (String name : names) {
-      Path file = name.endsWith(".jsonl") ? Path.of(name) : home.resolve("prompts").resolve(name).resolve("test.jsonl");
-      if (!name.endsWith(".jsonl") && !Files.exists(file)) {
+      boolean isFile = name.endsWith(".jsonl");
+      if (!isFile && SafeNames.problem(name) != null) {
+        throw new ConfigException("evaluate: --prompts: prompt set '" + SafeNames.shown(name) + "' " + SafeNames.problem(name)
+            + "; expected a name in prompts/ or a .jsonl file");
+      }
+      Path file = isFile ? Path.of(name) : home.resolve("prompts").resolve(name).resolve("test.jsonl");
+      if (!isFile && !Files.exists(file)) {
         file = home.resolve("prompts").resolve(name).resolve("train.jsonl");
       }
+      String shownFile = SafeNames.escape(file.toString());
       if (!Files.isRegularFile(file)) {
-        throw new ConfigException("evaluate: --prompts " + name + ": no prompt file " + file);
+        throw new ConfigException("evaluate: --prompts " + SafeNames.escape(name) + ": no prompt file " + shownFile);
       }
-      String set = name.endsWith(".jsonl") ? file.getFileName().toString().replaceFirst("\\.jsonl$", "") : name;
+      String set = isFile ? file.getFileName().toString().replaceFirst("\\.jsonl$", "") : name;
+      if (SafeNames.problem(set) != null) {
+        throw new ConfigException("evaluate: --prompts " + shownFile + ": the prompt set name '" + SafeNames.shown(set) + "' "
+            + SafeNames.problem(set) + "; the file name without .jsonl names the set's output directory");
+      }
+      if (set.endsWith(".png") || set.endsWith(".json")) {
+        throw new ConfigException("evaluate: --prompts " + shownFile + ": the prompt set name '" + SafeNames.shown(set)
+            + "' ends in .png or .json, as the evaluation's own files (<set>.png, results.json) do; rename the file");
+      }
+      Path earlier = fileOfSet.putIfAbsent(set, file);
+      if (earlier != null) {
+        throw new ConfigException("evaluate: --prompts " + shownFile + ": a prompt set named '" + SafeNames.shown(set)
+            + "' is given twice (also " + SafeNames.escape(earlier.toString()) + "); each set needs its own output directory");
+      }
       List<Prompt> all = PromptSets.load(file);
       List<Prompt> chosen = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {

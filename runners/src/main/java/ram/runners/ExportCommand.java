@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import ram.schemas.Reward;
 import ram.schemas.Sample;
 import ram.transforms.ExportTable;
 import ram.transforms.ParquetRecords;
+import ram.transforms.SafeNames;
 import ram.transforms.Tensors;
 
 /**
@@ -58,11 +60,14 @@ final class ExportCommand {
     TreeSet<String> rewardNames = new TreeSet<>();
     int sampleCount = 0;
     boolean images = false;
+    Map<String, Path> fileOfId = new HashMap<>();
     for (SampleStore.Unit u : units) {
       for (Path f : u.samples()) {
         for (Sample s : ParquetRecords.readAs(f.toString(), Sample.class)) { // a bad file fails here, by name
           sampleCount++;
-          images |= ExportTable.isImage(Tensors.shape(s.getEndpoint()));
+          boolean image = ExportTable.isImage(Tensors.shape(s.getEndpoint()));
+          checkSampleId(s.getSampleId(), image, f, fileOfId);
+          images |= image;
         }
         samples.add(f);
       }
@@ -131,6 +136,25 @@ final class ExportCommand {
       out.printf("wrote %s (%d rows, %d PNGs) in %.1f s%n", to.resolve(format.fileName), rows, pngs, seconds);
     } catch (IOException e) {
       throw new UncheckedIOException("export to " + to + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses, before anything is written, a sample id that the export cannot keep apart: one seen
+   * before ({@code fileOfId}, which this records it in) would overwrite the other's row and PNG,
+   * and an image sample's id that is not a {@link SafeNames safe file name} would put its PNG
+   * outside {@code images/}.
+   */
+  static void checkSampleId(String id, boolean image, Path file, Map<String, Path> fileOfId) {
+    String where = "export: " + SafeNames.escape(file.toString()) + ": sample_id '" + SafeNames.shown(id) + "' ";
+    Path earlier = fileOfId.putIfAbsent(id, file);
+    if (earlier != null) {
+      throw new ConfigException(where + "appears twice (" + (earlier.equals(file) ? "both in this file" : "also in "
+          + SafeNames.escape(earlier.toString())) + "); each sample needs its own row and PNG");
+    }
+    String problem = image ? SafeNames.problem(id) : null;
+    if (problem != null) {
+      throw new ConfigException(where + problem + "; an image sample's id names its PNG file");
     }
   }
 

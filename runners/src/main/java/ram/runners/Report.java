@@ -42,10 +42,10 @@ public final class Report {
       series.put(name, s);
     }
     StringBuilder html = new StringBuilder();
-    html.append("<!doctype html><html><head><meta charset='utf-8'><title>ram run ").append(config.name())
+    html.append("<!doctype html><html><head><meta charset='utf-8'><title>ram run ").append(Html.escape(config.name()))
         .append("</title><style>body{font-family:sans-serif;margin:20px} .c{display:inline-block;margin:8px}"
             + " pre{background:#f4f4f4;padding:8px}</style></head><body>");
-    html.append("<h1>ram run: ").append(config.name()).append("</h1><p>").append(run.root()).append("</p>");
+    html.append("<h1>ram run: ").append(Html.escape(config.name())).append("</h1><p>").append(Html.escape(run.root())).append("</p>");
     int latest = epochs.isEmpty() ? 0 : epochs.last();
     if (latest > 0) {
       html.append("<h2>Samples</h2>");
@@ -59,10 +59,10 @@ public final class Report {
     html.append("<h2>Metrics per epoch</h2>");
     series.forEach((name, s) -> {
       if (s.size() > 1) {
-        html.append("<div class='c'><b>").append(name).append("</b><br>").append(curve(s)).append("</div>");
+        html.append("<div class='c'><b>").append(Html.escape(name)).append("</b><br>").append(curve(s)).append("</div>");
       }
     });
-    html.append("<h2>Config</h2><pre>").append(escape(config.toYaml())).append("</pre></body></html>\n");
+    html.append("<h2>Config</h2><pre>").append(Html.escape(config.toYaml())).append("</pre></body></html>\n");
     RunDirectory.writeAtomically(run.root().resolve("report.html"), html.toString());
   }
 
@@ -135,9 +135,5 @@ public final class Report {
       svg.append(String.format(Locale.ROOT, "<circle cx='%.3f' cy='%.3f' r='0.06' fill='#1f77b4'/>", p[0], -p[1]));
     }
     return svg.append("</svg>").toString();
-  }
-
-  private static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 }

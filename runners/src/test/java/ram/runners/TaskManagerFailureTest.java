@@ -6,24 +6,37 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import ram.model.Checkpoint;
 
 /**
- * A TaskManager of the local session cluster is killed (SIGKILL) in the middle of an epoch: the
- * epoch fails cleanly (non-zero exit, nothing of it published, earlier epochs intact), and once
- * the cluster is back, rerunning the command resumes and ends with the checkpoint of an
- * uninterrupted run.
+ * A TaskManager of a local Flink cluster ({@link FlinkSessionCluster}) is killed (SIGKILL) in the
+ * middle of an epoch, while the cluster's REST API shows tasks of epoch 2's job running. The loss
+ * must reach the epoch: the job ends FAILED, the command exits 1 naming epoch 2, nothing of it is
+ * published and epoch 1 stays, so an epoch that finishes despite the kill, or a kill that comes
+ * too late, fails the test. Once the cluster is back, rerunning the command resumes and ends with
+ * the checkpoint of an uninterrupted run.
  */
 class TaskManagerFailureTest {
 
@@ -36,6 +49,39 @@ class TaskManagerFailureTest {
         "--parallelism", "2"));
     a.addAll(List.of(more));
     return a.toArray(String[]::new);
+  }
+
+  /** The Flink job of epoch 2, as {@code Runners.options} names it: {@code ram-<config>-epoch-<epoch, 6 digits>}. */
+  static final String EPOCH_2 = "ram-toy2d-epoch-000002";
+
+  /** A job as the cluster's REST API shows it: its state and how many of its tasks run now. */
+  record Job(String state, int runningTasks) {}
+
+  /** Each job the cluster knows, by name, from its REST API ({@code /jobs/overview}); empty if it does not answer. */
+  static Map<String, Job> jobs(FlinkSessionCluster cluster) {
+    Map<String, Job> out = new TreeMap<>();
+    try {
+      HttpURLConnection c = (HttpURLConnection) URI.create("http://" + cluster.master() + "/jobs/overview").toURL().openConnection();
+      c.setConnectTimeout(1000);
+      c.setReadTimeout(2000);
+      try (InputStream in = c.getInputStream()) {
+        for (JsonElement e : JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject()
+            .getAsJsonArray("jobs")) {
+          JsonObject job = e.getAsJsonObject();
+          out.put(job.get("name").getAsString(),
+              new Job(job.get("state").getAsString(), job.getAsJsonObject("tasks").get("running").getAsInt()));
+        }
+      }
+    } catch (IOException | RuntimeException e) { // not up, or not answering yet
+      return out;
+    }
+    return out;
+  }
+
+  /** Whether epoch 2's job has tasks running on the TaskManager now. */
+  static boolean epoch2Runs(FlinkSessionCluster cluster) {
+    Job job = jobs(cluster).get(EPOCH_2);
+    return job != null && job.state().equals("RUNNING") && job.runningTasks() > 0;
   }
 
   static int train(String[] args, ByteArrayOutputStream out, ByteArrayOutputStream err) {
@@ -57,22 +103,28 @@ class TaskManagerFailureTest {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> train(onCluster, out, err));
-      Path partial = run.resolve("epochs/000002.partial");
       long deadline = System.currentTimeMillis() + 180_000;
-      while (!Files.exists(partial) && !first.isDone() && System.currentTimeMillis() < deadline) {
+      while (!epoch2Runs(cluster) && !first.isDone() && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
-      assertFalse(first.isDone(), "the run ended before epoch 2 began: " + err + out);
-      long pid = Long.parseLong(Files.readString(tmp.resolve("flink/run/taskmanager-0.pid")).strip());
-      ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL
-      int code = first.get(240, TimeUnit.SECONDS);
+      assertTrue(epoch2Runs(cluster), "epoch 2's job never ran tasks on the Flink cluster: " + jobs(cluster) + err + out);
+      ProcessHandle taskManager = ProcessHandle.of(Long.parseLong(Files.readString(tmp.resolve("flink/run/taskmanager-0.pid")).strip()))
+          .orElseThrow();
+      assertTrue(taskManager.isAlive(), "the TaskManager is alive until it is killed");
+      taskManager.destroyForcibly(); // SIGKILL
+      taskManager.onExit().get(30, TimeUnit.SECONDS);
+      // Flink fails the job as soon as it sees the TaskManager gone while tasks of it ran there; a
+      // job caught between two stages waits for a new slot until slot.request.timeout (300 s)
+      int code = first.get(420, TimeUnit.SECONDS);
       System.out.println("after the TaskManager was killed: exit " + code + "\n" + err);
-      assertTrue(code != 0 || Files.exists(run.resolve("epochs/000003")), "either the epoch failed or Flink finished the run");
-      if (code != 0) {
-        assertTrue(err.toString().contains("epoch 2"), err.toString());
-        assertEquals("000001", Files.readString(run.resolve("latest")).strip(), "epoch 1 stays published, epoch 2 is not");
-        assertFalse(Files.exists(run.resolve("epochs/000002")));
-      }
+      // the loss must have reached the epoch: its job failed and so did the command, by name
+      assertEquals("FAILED", jobs(cluster).get(EPOCH_2).state(), "epoch 2's job, after the kill: " + jobs(cluster));
+      assertEquals(1, code, err.toString() + out);
+      assertTrue(err.toString().startsWith("failed: epoch 2 failed, nothing of it is published; "
+          + "rerun the command to resume after epoch 1: "), err.toString());
+      assertEquals(1, err.toString().strip().lines().count(), "one line: " + err);
+      assertEquals("000001", Files.readString(run.resolve("latest")).strip(), "epoch 1 stays published, epoch 2 is not");
+      assertFalse(Files.exists(run.resolve("epochs/000002")));
       cluster.stop(new PrintStream(log, true));
       cluster.start(1, 2, 0, new PrintStream(log, true));
       ByteArrayOutputStream again = new ByteArrayOutputStream();

@@ -55,6 +55,7 @@ public final class WriteExport extends PTransform<PCollection<ExportRow>, PDone>
     @ProcessElement
     public void process(@Element ExportRow row) {
       if (row.getFileName() != null) {
+        SafeNames.require(row.getSampleId(), "sample_id", "export row"); // the command checked it; a PNG never leaves images/
         StoreFiles.writeAtomically(StoreFiles.join(directory, row.getFileName()), ExportTable.png(row));
       }
     }
