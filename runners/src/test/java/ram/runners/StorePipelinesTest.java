@@ -75,7 +75,7 @@ class StorePipelinesTest {
     run = tmp.resolve("toy");
     ok("train", "toy2d", "--output_dir", run.toString(), "--runner", "direct", "--epochs", "2", "--prompts_per_epoch", "4",
         "--images_per_prompt", "8", "--optimizer_steps_per_epoch", "2", "--eval_samples", "0", "--parallelism", "2");
-    images = tmp.resolve("images");
+    images = OwnedDirectory.claim(tmp.resolve("images"), OwnedDirectory.Kind.EVALUATION, "test"); // as ./ram evaluate makes one
     List<Sample> samples = new ArrayList<>();
     TextRenderer renderer = new TextRenderer();
     String[] words = {"CAT", "HELLO", "ZEN", "QUAY", "MAP", "LUX"};
@@ -242,7 +242,7 @@ class StorePipelinesTest {
     Files.writeString(occupied.resolve("notes.txt"), "mine");
     Result refused = ram("export", run.toString(), "--to", occupied.toString(), "--runner", "direct");
     assertEquals(2, refused.code());
-    assertTrue(refused.err().contains("not a ram export"), refused.err());
+    assertTrue(refused.err().contains("not empty and not written by ram (found notes.txt)"), refused.err());
     assertEquals("mine", Files.readString(occupied.resolve("notes.txt")));
 
     Result badFilter = ram("export", run.toString(), "--to", tmp.resolve("f").toString(), "--min-reward", "ocr=0.5");
