@@ -151,16 +151,24 @@ public final class Main {
 
   /**
    * Writes the full stack trace of an internal error to {@code <run dir>/logs/} when the command
-   * has a run directory that ram wrote (it holds config.yaml), else to {@code ${java.io.tmpdir}/ram-logs/};
+   * has a run directory that ram owns ({@link OwnedDirectory}), else to {@code ${java.io.tmpdir}/ram-logs/};
    * the log is named {@code ram-<date>-<time>-<pid>.log}. Returns its path, or why there is none.
    */
+  private static boolean ownedRun(Path dir) {
+    try {
+      return OwnedDirectory.isOwned(dir, OwnedDirectory.Kind.RUN);
+    } catch (RuntimeException e) {
+      return false; // an unreadable marker: the log goes to the temporary directory
+    }
+  }
+
   static String writeFailureLog(Throwable e, String[] args, Path runDir) {
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
     String text = "ram " + String.join(" ", args) + "\n" + java.time.OffsetDateTime.now() + ", Java " + Runtime.version() + "\n\n" + trace;
     String name = "ram-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"))
         + "-" + ProcessHandle.current().pid() + ".log";
-    Path dir = runDir != null && Files.isRegularFile(new RunDirectory(runDir).configFile()) ? runDir.resolve("logs")
+    Path dir = runDir != null && ownedRun(runDir) ? runDir.resolve("logs")
         : Path.of(System.getProperty("java.io.tmpdir"), "ram-logs");
     try {
       Files.createDirectories(dir);
