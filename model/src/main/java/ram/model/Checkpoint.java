@@ -263,8 +263,8 @@ public final class Checkpoint {
     }
     List<String> broken = p.nonFiniteNames();
     if (!broken.isEmpty()) {
-      throw new IllegalArgumentException(where + "/" + name + ": parameter " + broken.get(0) + " holds a non-finite value (NaN or infinity)"
-          + (broken.size() > 1 ? ", as do " + (broken.size() - 1) + " more tensors" : "") + "; the checkpoint is broken");
+      throw new IllegalArgumentException(where + "/" + name + ": parameter " + broken.get(0)
+          + " holds a non-finite value (NaN or infinity); the checkpoint is broken");
     }
     return p;
   }
