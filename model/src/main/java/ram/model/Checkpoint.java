@@ -28,7 +28,9 @@ import com.google.gson.JsonParser;
 /**
  * A checkpoint as a set of named files plus {@code manifest.json}, which records the architecture,
  * the epoch, the parent checkpoint, free-form provenance and the SHA-256 of every file. Decoding
- * verifies every hash, so a tampered or truncated checkpoint is refused, never half-loaded.
+ * verifies every hash, that every file is listed and that a run's checkpoint is the epoch it sits
+ * in, and refuses non-finite weights, so a tampered, truncated, misplaced or broken checkpoint is
+ * refused, never half-loaded.
  *
  * <p>Two kinds: a <em>base</em> checkpoint holds only {@code theta.params} (a pretrained model);
  * a <em>training</em> checkpoint holds theta, the EMA and the optimizer's moments.
