@@ -1,6 +1,7 @@
 package ram.model;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,16 +13,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 
 /**
  * A checkpoint as a set of named files plus {@code manifest.json}, which records the architecture,
  * the epoch, the parent checkpoint, free-form provenance and the SHA-256 of every file. Decoding
- * verifies every hash, so a tampered or truncated checkpoint is refused, never half-loaded.
+ * verifies every hash, that every file is listed and that a run's checkpoint is the epoch it sits
+ * in, and refuses non-finite weights, so a tampered, truncated, misplaced or broken checkpoint is
+ * refused, never half-loaded.
  *
  * <p>Two kinds: a <em>base</em> checkpoint holds only {@code theta.params} (a pretrained model);
  * a <em>training</em> checkpoint holds theta, the EMA and the optimizer's moments.
@@ -35,6 +42,10 @@ public final class Checkpoint {
   private static final String EMA = "ema.params";
   private static final String ADAM_M = "adam_m.params";
   private static final String ADAM_V = "adam_v.params";
+  private static final List<String> BASE_FILES = List.of(THETA);
+  private static final List<String> TRAINING_FILES = List.of(THETA, EMA, ADAM_M, ADAM_V);
+  /** Where a run keeps an epoch's checkpoint: {@code <run>/epochs/NNNNNN/checkpoint}. */
+  private static final Pattern EPOCH_CHECKPOINT = Pattern.compile(".*/epochs/(\\d{6})/checkpoint/?");
 
   private Checkpoint() {}
 
@@ -80,22 +91,144 @@ public final class Checkpoint {
     return files;
   }
 
-  /** The verified manifest of a checkpoint's files; {@code where} names it in errors. */
+  /**
+   * The verified manifest of a checkpoint's files; {@code where} (the checkpoint's directory)
+   * names it in errors. The manifest must say what the checkpoint is ({@code kind},
+   * {@code architecture}, and for a training checkpoint {@code epoch}, {@code optimizer_step} and
+   * {@code parent}) and list every other file with its SHA-256: the parameter files its kind needs,
+   * and nothing unlisted besides. Every hash must match, and a checkpoint that sits in a run's
+   * epoch directory must be that epoch's ({@link #requirePlacedWhereItSits}).
+   */
   public static JsonObject verify(Map<String, byte[]> files, String where) {
     JsonObject manifest = manifest(files, where);
-    if (!manifest.has("sha256")) {
-      throw new IllegalArgumentException(where + "/" + MANIFEST + ": missing the sha256 table");
+    String kind = string(manifest, "kind", where);
+    if (!kind.equals("base") && !kind.equals("training")) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": field 'kind' must be \"base\" or \"training\", got \"" + kind + "\"");
     }
-    for (Map.Entry<String, com.google.gson.JsonElement> e : manifest.getAsJsonObject("sha256").entrySet()) {
+    string(manifest, "architecture", where);
+    if (kind.equals("training")) {
+      integer(manifest, "epoch", where);
+      integer(manifest, "optimizer_step", where);
+      string(manifest, "parent", where);
+    }
+    JsonObject hashes = hashTable(manifest, where);
+    for (String required : kind.equals("training") ? TRAINING_FILES : BASE_FILES) {
+      if (!hashes.has(required)) {
+        throw new IllegalArgumentException(where + "/" + MANIFEST + ": the sha256 table does not list " + required
+            + " (every file of a checkpoint must be listed with its SHA-256)");
+      }
+    }
+    for (String name : files.keySet()) {
+      if (!name.equals(MANIFEST) && !hashes.has(name)) {
+        throw new IllegalArgumentException(where + "/" + name + ": not listed in the manifest's sha256 table "
+            + "(every file of a checkpoint must be listed with its SHA-256)");
+      }
+    }
+    for (Map.Entry<String, JsonElement> e : hashes.entrySet()) {
       byte[] bytes = files.get(e.getKey());
       if (bytes == null) {
         throw new IllegalArgumentException(where + ": file " + e.getKey() + " listed in the manifest is missing");
+      }
+      if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isString()) {
+        throw new IllegalArgumentException(where + "/" + MANIFEST + ": the SHA-256 of " + e.getKey() + " must be a string, got "
+            + e.getValue());
       }
       if (!sha256(bytes).equals(e.getValue().getAsString())) {
         throw new IllegalArgumentException(where + "/" + e.getKey() + ": SHA-256 does not match the manifest (corrupt or tampered)");
       }
     }
+    requirePlacedWhereItSits(manifest, where);
     return manifest;
+  }
+
+  /** The same, and every parameter file decoded and checked for non-finite values ({@link #params}). */
+  public static JsonObject verifyWeights(Map<String, byte[]> files, String where) {
+    JsonObject manifest = verify(files, where);
+    for (String name : manifest.getAsJsonObject("sha256").keySet()) {
+      if (name.endsWith(".params")) {
+        params(files, name, where);
+      }
+    }
+    return manifest;
+  }
+
+  /**
+   * A checkpoint in a run's epoch directory ({@code .../epochs/NNNNNN/checkpoint}) must be that
+   * epoch's training checkpoint, whose parent is the previous epoch's checkpoint (for epoch 1, the
+   * base, which sits in no epoch directory). A checkpoint copied in from another epoch is refused
+   * by name. Parents are compared by their place in a run, so a run that was moved still verifies.
+   */
+  static void requirePlacedWhereItSits(JsonObject manifest, String where) {
+    Matcher placed = EPOCH_CHECKPOINT.matcher(where);
+    if (!placed.matches()) {
+      return;
+    }
+    int epoch = Integer.parseInt(placed.group(1));
+    String kind = manifest.get("kind").getAsString();
+    if (!kind.equals("training")) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": a " + kind + " checkpoint in the directory of epoch " + epoch
+          + "; expected that epoch's training checkpoint");
+    }
+    int says = manifest.get("epoch").getAsInt();
+    if (says != epoch) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": says epoch " + says + ", but it sits in the directory of epoch "
+          + epoch + " (a checkpoint copied from another epoch?)");
+    }
+    String parent = manifest.get("parent").getAsString();
+    Matcher parentPlaced = EPOCH_CHECKPOINT.matcher(parent);
+    if (epoch == 1 && parentPlaced.matches()) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": its parent is " + parent
+          + ", but the parent of epoch 1 must be the base checkpoint");
+    }
+    if (epoch > 1 && !(parentPlaced.matches() && Integer.parseInt(parentPlaced.group(1)) == epoch - 1)) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": its parent is " + parent + ", but the parent of epoch " + epoch
+          + " must be the checkpoint of epoch " + (epoch - 1) + String.format(" (epochs/%06d/checkpoint)", epoch - 1));
+    }
+  }
+
+  private static JsonObject hashTable(JsonObject manifest, String where) {
+    if (!manifest.has("sha256")) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": missing the sha256 table");
+    }
+    if (!manifest.get("sha256").isJsonObject()) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": field 'sha256' must be a table of file names to SHA-256, got "
+          + manifest.get("sha256"));
+    }
+    JsonObject hashes = manifest.getAsJsonObject("sha256");
+    if (hashes.size() == 0) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": the sha256 table is empty "
+          + "(every file of a checkpoint must be listed with its SHA-256)");
+    }
+    return hashes;
+  }
+
+  /** A manifest field that must be a string. */
+  private static String string(JsonObject manifest, String field, String where) {
+    JsonElement value = field(manifest, field, where);
+    if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": field '" + field + "' must be a string, got " + value);
+    }
+    return value.getAsString();
+  }
+
+  /** A manifest field that must be a whole number. */
+  private static long integer(JsonObject manifest, String field, String where) {
+    JsonElement value = field(manifest, field, where);
+    if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
+      BigDecimal number = value.getAsBigDecimal();
+      if (number.signum() >= 0 && number.stripTrailingZeros().scale() <= 0 && number.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0) {
+        return number.longValueExact();
+      }
+    }
+    throw new IllegalArgumentException(where + "/" + MANIFEST + ": field '" + field + "' must be a non-negative integer, got " + value);
+  }
+
+  private static JsonElement field(JsonObject manifest, String field, String where) {
+    JsonElement value = manifest.get(field);
+    if (value == null || value.isJsonNull()) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": field '" + field + "' is missing");
+    }
+    return value;
   }
 
   /** The manifest of a checkpoint's files, parsed but not checked against the files (see {@link #verify}). */
@@ -104,22 +237,42 @@ public final class Checkpoint {
     if (raw == null) {
       throw new IllegalArgumentException(where + ": no " + MANIFEST + " (not a checkpoint, or an incomplete one)");
     }
-    JsonObject manifest;
+    JsonElement parsed;
     try {
-      manifest = GSON.fromJson(new String(raw, StandardCharsets.UTF_8), JsonObject.class);
+      parsed = JsonParser.parseString(new String(raw, StandardCharsets.UTF_8));
     } catch (JsonParseException e) {
       throw new IllegalArgumentException(where + "/" + MANIFEST + ": not valid JSON: " + e.getMessage(), e);
     }
-    if (manifest == null) {
-      throw new IllegalArgumentException(where + "/" + MANIFEST + ": missing the sha256 table");
+    if (!parsed.isJsonObject()) {
+      throw new IllegalArgumentException(where + "/" + MANIFEST + ": expected a JSON object, got " + (parsed.isJsonNull() ? "nothing" : parsed));
     }
-    return manifest;
+    return parsed.getAsJsonObject();
+  }
+
+  /**
+   * The parameter file {@code name} of a verified checkpoint, decoded; weights holding NaN or an
+   * infinity are refused, naming the file and the first tensor that holds one, so a broken
+   * checkpoint fails at load rather than as non-finite samples part-way through an epoch.
+   */
+  public static ParameterSet params(Map<String, byte[]> files, String name, String where) {
+    ParameterSet p;
+    try {
+      p = ParameterSet.fromBytes(files.get(name));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + "/" + name + ": " + e.getMessage(), e);
+    }
+    List<String> broken = p.nonFiniteNames();
+    if (!broken.isEmpty()) {
+      throw new IllegalArgumentException(where + "/" + name + ": parameter " + broken.get(0)
+          + " holds a non-finite value (NaN or infinity); the checkpoint is broken");
+    }
+    return p;
   }
 
   /** The parameters theta of any checkpoint (base or training), verified. */
   public static ParameterSet decodeTheta(Map<String, byte[]> files, String where) {
     verify(files, where);
-    return ParameterSet.fromBytes(files.get(THETA));
+    return params(files, THETA, where);
   }
 
   /** The training state of a training checkpoint, verified. */
@@ -128,9 +281,9 @@ public final class Checkpoint {
     if (!"training".equals(manifest.get("kind").getAsString())) {
       throw new IllegalArgumentException(where + ": a " + manifest.get("kind").getAsString() + " checkpoint, expected a training checkpoint");
     }
-    ParameterSet theta = ParameterSet.fromBytes(files.get(THETA));
-    ParameterSet ema = ParameterSet.fromBytes(files.get(EMA));
-    Optimizer.State adam = new Optimizer.State(ParameterSet.fromBytes(files.get(ADAM_M)), ParameterSet.fromBytes(files.get(ADAM_V)),
+    ParameterSet theta = params(files, THETA, where);
+    ParameterSet ema = params(files, EMA, where);
+    Optimizer.State adam = new Optimizer.State(params(files, ADAM_M, where), params(files, ADAM_V, where),
         manifest.get("optimizer_step").getAsLong());
     return new TrainingState(manifest.get("epoch").getAsInt(), theta, ema, adam);
   }

@@ -83,7 +83,11 @@ public final class ConfigKeys {
     key("prompts", Type.PATH, "training prompt set (JSON lines)");
     key("model", Type.STRING, "velocity network architecture");
     key("base_checkpoint", Type.PATH, "pretrained base: the frozen reference and the starting policy");
+    key("base_sha256", Type.STRING, "SHA-256 of the base checkpoint's theta.params; train writes it into the run's resolved "
+        + "config and refuses to resume over a base that no longer has it (set it to pin a base from the start)");
     key("rewards", Type.WEIGHTS, "rewards of the run with weights, e.g. {toy2d: 1.0}");
+    key("max_reward_failures", Type.NON_NEGATIVE_DOUBLE, "an epoch whose training reward failed on more than this fraction "
+        + "of its samples (or on all of them) fails and publishes nothing (0..1, default " + RewardFailures.DEFAULT_MAX_FRACTION + ")");
     choice("algorithm", List.of("ram", "flow_grpo"), "post-training algorithm: RAM (default) or the Flow-GRPO baseline (ram.md section 5)");
     choice("finetune", List.of("full", "lora"), "what training changes: every base weight (full, the default) or only LoRA adapters "
         + "over the frozen base (lora; the reference is the base with the adapters off)");
@@ -169,5 +173,5 @@ public final class ConfigKeys {
 
   /** Keys that do not change what a run trains (how it executes, what its checks score); changing them on resume is allowed. */
   public static final List<String> EXECUTION_KEYS = List.of("epochs", "runner", "flink_master", "parallelism", "device",
-      "eval_every", "eval_rewards", "output_dir");
+      "eval_every", "eval_rewards", "output_dir", "max_reward_failures");
 }

@@ -76,7 +76,7 @@ final class EvaluateCommand {
     int steps = config.has("eval_steps") ? config.getInt("eval_steps") : config.getInt("sample_steps");
     long seed = config.getLong("eval_seed");
     Path base = config.path("base_checkpoint", home);
-    JsonObject manifest = Checkpoint.verify(Checkpoint.readDirectory(target.checkpoint()), target.checkpoint().toString());
+    JsonObject manifest = Checkpoint.verifyWeights(Checkpoint.readDirectory(target.checkpoint()), target.checkpoint().toString());
     String architecture = manifest.get("architecture").getAsString();
     LoraNetwork.Config lora = target.isBase() ? null : TrainDriver.lora(config);
     String baseArchitecture = target.isBase() ? architecture : config.getString("model");

@@ -66,21 +66,8 @@ public final class OwnedDirectory {
    */
   public static Path claim(Path dir, Kind kind, String option) {
     Path d = dir.toAbsolutePath().normalize();
-    if (Files.exists(d) && !Files.isDirectory(d)) {
-      throw new ConfigException(option + " " + d + ": exists and is not a directory; ram writes " + kind.description + " there");
-    }
-    Optional<String> marked = markedKind(d);
-    if (marked.isPresent()) {
-      if (!marked.get().equals(kind.id())) {
-        throw new ConfigException(option + " " + d + ": this directory holds " + describe(marked.get()) + ", not "
-            + kind.description + "; choose another directory");
-      }
+    if (requireClaimable(d, kind, option)) {
       return d;
-    }
-    List<String> entries = entries(d);
-    if (!entries.isEmpty() && !isLegacy(d, kind, entries)) {
-      throw new ConfigException(option + " " + d + ": not empty and not written by ram (found " + preview(entries)
-          + "); ram only writes into a new or empty directory, or one it wrote; choose another directory");
     }
     try {
       Files.createDirectories(d);
@@ -95,6 +82,31 @@ public final class OwnedDirectory {
     marker.addProperty("created", Instant.now().toString());
     DurableFiles.write(d.resolve(MARKER), (marker + "\n").getBytes(StandardCharsets.UTF_8));
     return d;
+  }
+
+  /**
+   * Checks, writing nothing, that {@link #claim} would accept {@code dir}; refuses as it would.
+   * Returns true if the directory is already marked as this kind.
+   */
+  public static boolean requireClaimable(Path dir, Kind kind, String option) {
+    Path d = dir.toAbsolutePath().normalize();
+    if (Files.exists(d) && !Files.isDirectory(d)) {
+      throw new ConfigException(option + " " + d + ": exists and is not a directory; ram writes " + kind.description + " there");
+    }
+    Optional<String> marked = markedKind(d);
+    if (marked.isPresent()) {
+      if (!marked.get().equals(kind.id())) {
+        throw new ConfigException(option + " " + d + ": this directory holds " + describe(marked.get()) + ", not "
+            + kind.description + "; choose another directory");
+      }
+      return true;
+    }
+    List<String> entries = entries(d);
+    if (!entries.isEmpty() && !isLegacy(d, kind, entries)) {
+      throw new ConfigException(option + " " + d + ": not empty and not written by ram (found " + preview(entries)
+          + "); ram only writes into a new or empty directory, or one it wrote; choose another directory");
+    }
+    return false;
   }
 
   /** Whether {@code dir} carries the marker of {@code kind}. */

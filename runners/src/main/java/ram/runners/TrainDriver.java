@@ -35,12 +35,14 @@ import ram.transforms.TunedModel;
  */
 public final class TrainDriver {
 
-  private final RunConfig config;
+  /** The run's config; {@link #train} pins the base's SHA-256 into it ({@code base_sha256}). */
+  private RunConfig config;
   private final RunDirectory run;
   private final RunMetrics metrics;
   private final PrintStream out;
   private final Path home;
   private EmbeddedFlinkCluster cluster;
+  private double maxRewardFailures = RewardFailures.DEFAULT_MAX_FRACTION;
 
   public TrainDriver(RunConfig config, Path runDir, Path home, PrintStream out) {
     this.config = config;
@@ -68,8 +70,11 @@ public final class TrainDriver {
     TunedModel model = TunedModel.load(config.getString("model"), base.toString(), lora(config), config.getLong("seed"));
     epochSpec(1, base);
     model.start(); // reads the base and checks its layout
-    OwnedDirectory.claim(run.root(), OwnedDirectory.Kind.RUN, "--output_dir");
+    maxRewardFailures = RewardFailures.maxFraction(config);
+    OwnedDirectory.requireClaimable(run.root(), OwnedDirectory.Kind.RUN, "--output_dir"); // before reading its config.yaml
+    config = pinBase(base, model.baseSha256());
     requireSameTrainingConfig();
+    OwnedDirectory.claim(run.root(), OwnedDirectory.Kind.RUN, "--output_dir");
     try (WriterLock lock = WriterLock.acquire(run.root(), "train " + config.name())) {
       return trainLocked(started, model, prompts, evalPrompts, base);
     }
@@ -120,10 +125,36 @@ public final class TrainDriver {
     return finalEval;
   }
 
+  /**
+   * The config with {@code base_sha256}, the SHA-256 of the base's {@code theta.params}, pinned.
+   * A base whose hash differs from the one the run's resolved config pinned when it started (or
+   * the config itself pins) is refused: resuming over a changed base would silently train from
+   * one base and compare against another. This holds for full fine-tuning and LoRA alike; a LoRA
+   * checkpoint's manifest also names its base, for loading it without the run.
+   */
+  private RunConfig pinBase(Path base, String actual) {
+    if (Files.exists(run.configFile())) {
+      RunConfig previous = RunConfig.readResolved(run.configFile(), config.name());
+      if (previous.has("base_sha256") && !previous.getString("base_sha256").equals(actual)) {
+        throw new ConfigException(base + "/" + ram.model.Checkpoint.THETA + " has SHA-256 " + actual + ", but this run was started from "
+            + "a base with SHA-256 " + previous.getString("base_sha256") + " (base_sha256 in " + run.configFile()
+            + "): the base was changed; restore it, or start a new --output_dir");
+      }
+    }
+    if (config.has("base_sha256") && !config.getString("base_sha256").equals(actual)) {
+      throw new ConfigException(base + "/" + ram.model.Checkpoint.THETA + " has SHA-256 " + actual + ", but config '" + config.name()
+          + "' pins base_sha256 " + config.getString("base_sha256"));
+    }
+    return config.with("base_sha256", actual);
+  }
+
   /** Refuses to resume a run with different training keys than it was started with. */
   private void requireSameTrainingConfig() {
     if (Files.exists(run.configFile())) {
       RunConfig previous = RunConfig.readResolved(run.configFile(), config.name());
+      if (!previous.has("base_sha256")) { // started before runs pinned their base: adopt the base it has now
+        previous = previous.with("base_sha256", config.getString("base_sha256"));
+      }
       List<String> differences = config.trainingDifferences(previous);
       if (!differences.isEmpty()) {
         throw new ConfigException(run.configFile() + ": this run was started with different values for " + differences
@@ -152,6 +183,11 @@ public final class TrainDriver {
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("epoch " + epoch + " pipeline ended in state " + state + ", nothing of it is published; "
           + "rerun the command to resume after epoch " + (epoch - 1));
+    }
+    RewardFailures failures = RewardFailures.read(spec.trainingRewardName(), run.partialEpochDir(epoch).toString());
+    if (failures.tooMany(maxRewardFailures)) { // no learning signal: refuse the epoch rather than publish an update without one
+      run.discardPartial(epoch);
+      throw new IllegalStateException(failures.message(epoch) + "; nothing of it is published");
     }
     double pipelineSeconds = (System.nanoTime() - t0) / 1e9;
     Map<String, Double> driver = new TreeMap<>(StageTimer.read(result));

@@ -152,21 +152,40 @@ class BadInputCorpusTest {
   }
 
   @Test
-  void aModelThatProducesNaNFailsTheEpochAndPublishesNothing() throws Exception {
-    Path base = tmp.resolve("nan-base");
-    Map<String, byte[]> files = Checkpoint.readDirectory(HOME.resolve("models/toy2d/base"));
-    ParameterSet theta = Checkpoint.decodeTheta(files, "toy base");
-    for (String name : theta.names()) {
-      java.util.Arrays.fill(theta.get(name), Float.NaN);
-    }
-    Checkpoint.writeDirectory(base, Checkpoint.encodeBase(theta, "toy-mlp-2d-128x3", Map.of("note", "all NaN, for a test")));
+  void aBaseHoldingNaNIsRefusedAtLoad() throws Exception {
+    Path base = writeToyBase("nan-base", Float.NaN);
     Path nanRun = tmp.resolve("nan-run");
+    String[] a = train("toy2d", "--base_checkpoint", base.toString(), "--eval_samples", "0");
+    a[3] = nanRun.toString();
+    Outcome o = ram(a);
+    assertEquals("error: " + base + "/theta.params: parameter linear0.weight holds a non-finite value (NaN or infinity); "
+        + "the checkpoint is broken", o.err().strip());
+    assertEquals(2, o.code());
+    assertTrue(!Files.exists(nanRun), "nothing is written");
+  }
+
+  /** Finite weights of 1e30 overflow within two layers: the samples, not the checkpoint, are non-finite. */
+  @Test
+  void aModelThatProducesNonFiniteSamplesFailsTheEpochAndPublishesNothing() throws Exception {
+    Path base = writeToyBase("overflowing-base", 1e30f);
+    Path nanRun = tmp.resolve("overflow-run");
     String[] a = train("toy2d", "--base_checkpoint", base.toString(), "--eval_samples", "0");
     a[3] = nanRun.toString();
     Outcome o = ram(a);
     assertEquals(1, o.code(), o.err() + o.out());
     assertTrue(o.err().contains("non-finite endpoints"), o.err());
     assertTrue(!Files.exists(nanRun.resolve("latest")) && !Files.exists(nanRun.resolve("epochs/000001")), "nothing is published");
+  }
+
+  /** A toy2d base whose every weight is {@code value}. */
+  static Path writeToyBase(String name, float value) {
+    Path base = tmp.resolve(name);
+    ParameterSet theta = Checkpoint.decodeTheta(Checkpoint.readDirectory(HOME.resolve("models/toy2d/base")), "toy base");
+    for (String tensor : theta.names()) {
+      java.util.Arrays.fill(theta.get(tensor), value);
+    }
+    Checkpoint.writeDirectory(base, Checkpoint.encodeBase(theta, "toy-mlp-2d-128x3", Map.of("note", "every weight " + value + ", for a test")));
+    return base;
   }
 
   static void copyTree(Path from, Path to) throws IOException {

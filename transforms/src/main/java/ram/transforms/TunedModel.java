@@ -38,7 +38,7 @@ public final class TunedModel {
   private final String baseArchitecture;
   private final String baseCheckpoint;
   private final LoraNetwork.Config lora;
-  private final String baseSha256;
+  private String baseSha256;
   private ParameterSet start;
 
   private TunedModel(VelocityNetwork network, String baseArchitecture, String baseCheckpoint, LoraNetwork.Config lora, String baseSha256,
@@ -85,9 +85,27 @@ public final class TunedModel {
   /** Theta and EMA before epoch 1: the base weights, or the initial adapters. */
   public ParameterSet start() {
     if (start == null) {
-      start = readBase(network, baseCheckpoint).theta();
+      Base base = readBase(network, baseCheckpoint);
+      start = base.theta();
+      baseSha256 = base.sha256();
     }
     return start;
+  }
+
+  /** The base checkpoint's directory, as given. */
+  public String baseCheckpoint() {
+    return baseCheckpoint;
+  }
+
+  /**
+   * The SHA-256 of the base checkpoint's {@code theta.params} (reading the base if not yet read):
+   * what a run pins, so that resuming over a changed base is refused.
+   */
+  public String baseSha256() {
+    if (baseSha256 == null) {
+      start();
+    }
+    return baseSha256;
   }
 
   /** The frozen reference of the loss: the base, i.e. {@link #start}. */
@@ -141,7 +159,7 @@ public final class TunedModel {
       return new Policy(model.network, Checkpoint.decodeTraining(files, dir).theta());
     }
     VelocityNetwork network = Networks.create(manifest.get("architecture").getAsString());
-    ParameterSet theta = ParameterSet.fromBytes(files.get(Checkpoint.THETA));
+    ParameterSet theta = Checkpoint.params(files, Checkpoint.THETA, dir);
     requireLayout(network, theta, dir);
     return new Policy(network, theta);
   }
@@ -170,7 +188,7 @@ public final class TunedModel {
   private static Base readBase(VelocityNetwork network, String dir) {
     Map<String, byte[]> files = CheckpointStore.readFiles(dir);
     JsonObject manifest = Checkpoint.verify(files, dir);
-    ParameterSet theta = ParameterSet.fromBytes(files.get(Checkpoint.THETA));
+    ParameterSet theta = Checkpoint.params(files, Checkpoint.THETA, dir);
     requireLayout(network, theta, dir);
     return new Base(theta, manifest.getAsJsonObject("sha256").get(Checkpoint.THETA).getAsString());
   }
