@@ -74,6 +74,10 @@ public final class TrainDriver {
     OwnedDirectory.requireClaimable(run.root(), OwnedDirectory.Kind.RUN, "--output_dir"); // before reading its config.yaml
     config = pinBase(base, model.baseSha256());
     requireSameTrainingConfig();
+    int resumable = run.latestEpoch();
+    if (resumable > 0) { // a state of another model or base is refused before anything, the lock record included, is written
+      model.state(run.checkpoint(resumable).toString());
+    }
     OwnedDirectory.claim(run.root(), OwnedDirectory.Kind.RUN, "--output_dir");
     try (WriterLock lock = WriterLock.acquire(run.root(), "train " + config.name())) {
       return trainLocked(started, model, prompts, evalPrompts, base);

@@ -2,6 +2,7 @@ package ram.runners;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,6 +128,12 @@ class IntegrityBadInputsTest {
         tmp.resolve("eval-out").toString()};
   }
 
+  /** Evaluate names the checkpoint directory itself (a resume over a damaged newest epoch falls back instead: SafeTargetsTest). */
+  static String[] evaluateDir(Path checkpoint) {
+    return new String[] {"evaluate", "--checkpoint", checkpoint.toString(), "--eval_samples", "8", "--out",
+        tmp.resolve("eval-out").toString()};
+  }
+
   @Test
   void everyBadCheckpointOrBaseIsRefusedByNameAndLeavesTheRunUntouched() throws Exception {
     Path c = tmp.resolve("copy");
@@ -147,34 +154,34 @@ class IntegrityBadInputsTest {
         new Case("empty sha256 table", run, copy -> {
           editManifest(e2, m -> m.add("sha256", new JsonObject()));
           return error(e2, "manifest.json", "the sha256 table is empty" + LIST_ALL);
-        }, resume, 2),
+        }, evaluateDir(e2), 2),
         new Case("partial sha256 table", run, copy -> {
           editManifest(e2, m -> m.getAsJsonObject("sha256").remove("adam_m.params"));
           return error(e2, "manifest.json", "the sha256 table does not list adam_m.params" + LIST_ALL);
-        }, resume, 2),
+        }, evaluateDir(e2), 2),
         new Case("unlisted extra file", run, copy -> {
           Files.writeString(e2.resolve("notes.txt"), "put here by hand");
           return error(e2, "notes.txt", "not listed in the manifest's sha256 table" + LIST_ALL);
-        }, resume, 2),
+        }, evaluateDir(e2), 2),
         new Case("missing kind", run, copy -> {
           editManifest(e2, m -> m.remove("kind"));
           return error(e2, "manifest.json", "field 'kind' is missing");
-        }, resume, 2),
+        }, evaluateDir(e2), 2),
         new Case("epoch of the wrong type", run, copy -> {
           editManifest(e2, m -> m.addProperty("epoch", "2"));
           return error(e2, "manifest.json", "field 'epoch' must be a non-negative integer, got \"2\"");
-        }, resume, 2),
-        new Case("epoch 1 copied into epoch 2", run, copyEpoch1IntoEpoch2, resume, 2),
+        }, evaluateDir(e2), 2),
+        new Case("evaluate the checkpoint directory of epoch 1 copied into epoch 2", run, copyEpoch1IntoEpoch2, evaluateDir(e2), 2),
         new Case("parent is not the previous epoch", run, copy -> {
           editManifest(e2, m -> m.addProperty("parent", base.toString()));
           return error(e2, "manifest.json", "its parent is " + base + ", but the parent of epoch 2 must be the checkpoint of epoch 1 "
               + "(epochs/000001/checkpoint)");
-        }, resume, 2),
-        new Case("NaN weights", run, nanInTheta, resume, 2),
+        }, evaluateDir(e2), 2),
+        new Case("evaluate the checkpoint directory of NaN weights", run, nanInTheta, evaluateDir(e2), 2),
         new Case("infinite weights", run, copy -> {
           poison(e2, "ema.params", "linear3.weight", Float.POSITIVE_INFINITY);
           return error(e2, "ema.params", "parameter linear3.weight holds a non-finite value (NaN or infinity); the checkpoint is broken");
-        }, resume, 2),
+        }, evaluateDir(e2), 2),
         new Case("NaN base", run, copy -> {
           ParameterSet theta = Checkpoint.decodeTheta(Checkpoint.readDirectory(base), "base");
           theta.names().forEach(name -> Arrays.fill(theta.get(name), Float.NaN));
@@ -234,17 +241,21 @@ class IntegrityBadInputsTest {
   /**
    * The compressibility reward scores images; on toy2d's 2-D points every sample is an error row.
    * The epoch fails with the reward, the count and the first error (of the first sample, slot 0
-   * image 0), and nothing of it is published: the run holds its resolved config and nothing else.
+   * image 0), and nothing of it is published: the run holds its resolved config, ram's marker and
+   * lock, and the log of the failure.
    */
   @Test
   void anEpochWhoseRewardCannotScoreFailsAndPublishesNothing() throws Exception {
     Path fresh = tmp.resolve("reward-fails");
     BadInputCorpusTest.Outcome o = BadInputCorpusTest.ram(train(fresh, base, "--epochs", "2", "--rewards", "compressibility=1"));
-    assertEquals("failed: java.lang.IllegalStateException: epoch 1: reward compressibility failed on 32 of 32 samples (first error: "
+    String line = o.err().strip();
+    assertTrue(line.startsWith("failed: epoch 1: reward compressibility failed on 32 of 32 samples (first error: "
         + "compressibility: sample e000001-p00000-g000: expected an image of shape [3, H, W] with H, W > 0, got [2]); "
-        + "nothing of it is published", o.err().strip());
+        + "nothing of it is published (details: " + fresh.resolve("logs/ram-")) && line.endsWith(".log)"), line);
+    assertEquals(1, line.lines().count(), line);
     assertEquals(1, o.code());
-    assertEquals(Set.of("config.yaml"), BadInputCorpusTest.snapshot(fresh).keySet());
+    assertEquals(Set.of("config.yaml", OwnedDirectory.MARKER, WriterLock.FILE),
+        BadInputCorpusTest.snapshot(fresh).keySet().stream().filter(f -> !f.startsWith("logs/")).collect(java.util.stream.Collectors.toSet()));
     try (var epochs = Files.list(fresh.resolve("epochs"))) {
       assertEquals(List.of(), epochs.toList(), "no epoch directory, published or partial");
     }
