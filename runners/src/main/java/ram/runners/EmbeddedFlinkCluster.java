@@ -2,14 +2,18 @@ package ram.runners;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 
@@ -33,22 +37,49 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
     this.jar = jar;
   }
 
-  /** Starts a cluster with one TaskManager of {@code slots} slots on a free loopback port. */
+  /**
+   * Starts a cluster with one TaskManager of {@code slots} slots. Every listener (REST, blob
+   * server; RPC and data exchange stay in-process) is bound to the loopback address, and REST
+   * admits no cross-origin request: only the driver submits to it.
+   */
   public static EmbeddedFlinkCluster start(int slots) {
     Configuration conf = new Configuration();
-    conf.set(RestOptions.ADDRESS, "localhost");
-    conf.set(RestOptions.BIND_ADDRESS, "localhost");
-    conf.set(RestOptions.BIND_PORT, "0");
+    int restPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      restPort = s.getLocalPort(); // known before the start, for the allowed origin
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free loopback port: " + e.getMessage(), e);
+    }
+    conf.set(RestOptions.ADDRESS, LOOPBACK);
+    conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
+    conf.set(RestOptions.PORT, restPort);
+    conf.set(RestOptions.BIND_PORT, Integer.toString(restPort));
+    conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, ownOrigin(LOOPBACK, restPort));
+    conf.set(JobManagerOptions.ADDRESS, LOOPBACK);
+    conf.set(JobManagerOptions.BIND_HOST, LOOPBACK); // the blob server's, which binds to every address otherwise
+    conf.set(TaskManagerOptions.HOST, LOOPBACK);
+    conf.set(TaskManagerOptions.BIND_HOST, LOOPBACK);
     conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
     MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
         .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
     try {
       cluster.start();
       int port = cluster.getRestAddress().get().getPort();
-      return new EmbeddedFlinkCluster(cluster, "localhost:" + port, emptyJar());
+      return new EmbeddedFlinkCluster(cluster, LOOPBACK + ":" + port, emptyJar());
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded Flink cluster: " + e, e);
     }
+  }
+
+  /** The address every listener of ram's Flink clusters binds to unless told otherwise. */
+  static final String LOOPBACK = "127.0.0.1";
+
+  /**
+   * The value of Flink's {@code web.access-control-allow-origin} (default {@code *}, any web page)
+   * that admits no cross-origin request: the REST endpoint's own origin, which needs none.
+   */
+  static String ownOrigin(String host, int restPort) {
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + restPort;
   }
 
   /**

@@ -63,7 +63,7 @@ class TaskManagerFailureTest {
         Thread.sleep(20);
       }
       assertFalse(first.isDone(), "the run ended before epoch 2 began: " + err + out);
-      long pid = Long.parseLong(Files.readString(tmp.resolve("flink/run/taskmanager-0.pid")).strip());
+      long pid = StartedProcess.read(tmp.resolve("flink/run/taskmanager-0.pid")).pid();
       ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL
       int code = first.get(240, TimeUnit.SECONDS);
       System.out.println("after the TaskManager was killed: exit " + code + "\n" + err);

@@ -1,0 +1,152 @@
+package ram.runners;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every listening socket of the embedded Flink cluster and of a local session cluster is bound to
+ * the loopback address, found from the kernel's socket tables ({@code /proc/net/tcp} and {@code
+ * tcp6}) and the processes' open sockets, and the REST endpoint allows no cross-origin request.
+ */
+class NetworkExposureTest {
+
+  @TempDir Path tmp;
+
+  /** One listening TCP socket: its local address, port and socket inode. */
+  record Listener(InetAddress address, int port, long inode) {
+    @Override
+    public String toString() {
+      return address.getHostAddress() + ":" + port;
+    }
+  }
+
+  @Test
+  void theEmbeddedClustersListenersAreAllOnLoopbackAndRestAllowsNoOtherOrigin() throws Exception {
+    Set<Listener> before = new HashSet<>(listenersOf(ProcessHandle.current().pid()));
+    try (EmbeddedFlinkCluster cluster = EmbeddedFlinkCluster.start(2)) {
+      List<Listener> opened = new ArrayList<>(listenersOf(ProcessHandle.current().pid()));
+      opened.removeAll(before);
+      System.out.println("embedded Flink cluster listens on " + opened);
+      int restPort = Integer.parseInt(cluster.master().substring(cluster.master().lastIndexOf(':') + 1));
+      assertLoopbackOnly(opened, restPort);
+      assertNoCrossOriginAllowed(cluster.master());
+    }
+  }
+
+  @Test
+  void aSessionClustersListenersAreAllOnLoopbackAndRestAllowsNoOtherOrigin() throws Exception {
+    FlinkSessionCluster cluster = new FlinkSessionCluster(tmp.resolve("flink"));
+    PrintStream log = new PrintStream(new ByteArrayOutputStream(), true);
+    try {
+      cluster.start(1, 1, 0, log);
+      List<Listener> all = new ArrayList<>();
+      List<ProcessHandle> processes = cluster.alivePids(log);
+      assertEquals(2, processes.size(), "a JobManager and a TaskManager");
+      for (ProcessHandle p : processes) {
+        all.addAll(listenersOf(p.pid()));
+      }
+      System.out.println("session cluster listens on " + all);
+      int restPort = Integer.parseInt(cluster.master().substring(cluster.master().lastIndexOf(':') + 1));
+      assertLoopbackOnly(all, restPort);
+      assertTrue(all.size() >= 4, "JobManager RPC, REST, blob server and TaskManager RPC at least: " + all);
+      assertNoCrossOriginAllowed(cluster.master());
+    } finally {
+      cluster.stop(log);
+    }
+  }
+
+  /** At least the REST listener is among {@code listeners}, and none is bound to anything but loopback. */
+  static void assertLoopbackOnly(List<Listener> listeners, int restPort) {
+    assertTrue(listeners.stream().anyMatch(l -> l.port() == restPort), "the REST listener on port " + restPort + " is not among " + listeners);
+    for (Listener l : listeners) {
+      assertFalse(l.address().isAnyLocalAddress(), "wildcard listener " + l + " among " + listeners);
+      assertTrue(l.address().isLoopbackAddress(), "non-loopback listener " + l + " among " + listeners);
+    }
+  }
+
+  /** A request from a foreign origin gets no Access-Control-Allow-Origin that admits it. */
+  static void assertNoCrossOriginAllowed(String master) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + master + "/overview"))
+        .header("Origin", "http://evil.example").GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    Optional<String> allowed = r.headers().firstValue("Access-Control-Allow-Origin");
+    System.out.println("Access-Control-Allow-Origin for http://evil.example: " + allowed);
+    assertTrue(allowed.isEmpty() || !allowed.get().equals("*") && !allowed.get().equals("http://evil.example"),
+        "REST admits a foreign origin: " + allowed);
+  }
+
+  /** The TCP sockets in state LISTEN that process {@code pid} holds open. */
+  static List<Listener> listenersOf(long pid) throws IOException {
+    Set<Long> inodes = new HashSet<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) {
+            inodes.add(Long.parseLong(target.substring("socket:[".length(), target.length() - 1)));
+          }
+        } catch (NoSuchFileException e) {
+          // closed while listing
+        }
+      }
+    }
+    List<Listener> out = new ArrayList<>();
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      List<String> lines = Files.readAllLines(Path.of(table));
+      for (String line : lines.subList(1, lines.size())) { // after the header
+        String[] f = line.strip().split("\\s+");
+        long inode = Long.parseLong(f[9]);
+        if (f[3].equals("0A") && inodes.contains(inode)) {
+          String[] local = f[1].split(":");
+          out.add(new Listener(address(local[0]), Integer.parseInt(local[1], 16), inode));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An address as the kernel prints it: 4 or 16 bytes in hex, each 32-bit word in the host's
+   * (little-endian) byte order.
+   */
+  static InetAddress address(String hex) throws IOException {
+    byte[] bytes = new byte[hex.length() / 2];
+    for (int word = 0; word < bytes.length / 4; word++) {
+      for (int b = 0; b < 4; b++) {
+        bytes[word * 4 + b] = (byte) Integer.parseInt(hex.substring(word * 8 + (3 - b) * 2, word * 8 + (3 - b) * 2 + 2), 16);
+      }
+    }
+    return InetAddress.getByAddress(bytes);
+  }
+
+  @Test
+  void kernelAddressesDecodeAsWritten() throws IOException {
+    assertEquals("127.0.0.1", address("0100007F").getHostAddress());
+    assertEquals("0.0.0.0", address("00000000").getHostAddress());
+    assertEquals("0:0:0:0:0:0:0:1", address("00000000000000000000000001000000").getHostAddress());
+    assertEquals("127.0.0.1", address("0000000000000000FFFF00000100007F").getHostAddress()); // ::ffff:127.0.0.1
+    assertEquals("0:0:0:0:0:0:0:0", address("00000000000000000000000000000000").getHostAddress());
+  }
+}
