@@ -69,6 +69,7 @@ public final class TrainDriver {
     epochSpec(1, base);
     model.start(); // reads the base and checks its layout
     run.create();
+    cancelOrphanJobs(); // before the partial epoch they write into is cleaned up
     run.removeCrashDebris();
     int epochs = config.getInt("epochs");
     int latest = run.latestEpoch();
@@ -114,6 +115,16 @@ public final class TrainDriver {
     return finalEval;
   }
 
+  /**
+   * On a Flink cluster of its own, the job of a killed driver may still be running and writing
+   * into this run's partial epoch: cancels it, and waits until it has ended, before the run goes on.
+   */
+  private void cancelOrphanJobs() {
+    if (OrphanJobs.canOutliveTheDriver(config) && run.latestEpoch() < config.getInt("epochs")) {
+      OrphanJobs.cancel(config.getString("flink_master"), run.root(), out, java.time.Duration.ofMinutes(2));
+    }
+  }
+
   /** Refuses to resume a run with different training keys than it was started with. */
   private void requireSameTrainingConfig() {
     if (Files.exists(run.configFile())) {
@@ -130,7 +141,7 @@ public final class TrainDriver {
     long t0 = System.nanoTime();
     run.discardPartial(epoch);
     EpochSpec spec = epochSpec(epoch, base);
-    Pipeline p = Pipeline.create(Runners.options(config, String.format("ram-%s-epoch-%06d", config.name(), epoch), cluster));
+    Pipeline p = Pipeline.create(Runners.options(config, OrphanJobs.jobName(config.name(), epoch, run.root()), cluster));
     TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString(),
         Runners.groupKeys(config));
     PipelineResult result;
