@@ -2,8 +2,6 @@ package ram.runners;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.jar.JarOutputStream;
@@ -44,17 +42,10 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
    */
   public static EmbeddedFlinkCluster start(int slots) {
     Configuration conf = new Configuration();
-    int restPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      restPort = s.getLocalPort(); // known before the start, for the allowed origin
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free loopback port: " + e.getMessage(), e);
-    }
     conf.set(RestOptions.ADDRESS, LOOPBACK);
     conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
-    conf.set(RestOptions.PORT, restPort);
-    conf.set(RestOptions.BIND_PORT, Integer.toString(restPort));
-    conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, ownOrigin(LOOPBACK, restPort));
+    conf.set(RestOptions.BIND_PORT, "0");
+    conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, NO_ORIGIN);
     conf.set(JobManagerOptions.ADDRESS, LOOPBACK);
     conf.set(JobManagerOptions.BIND_HOST, LOOPBACK); // the blob server's, which binds to every address otherwise
     conf.set(TaskManagerOptions.HOST, LOOPBACK);
@@ -75,12 +66,12 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
   static final String LOOPBACK = "127.0.0.1";
 
   /**
-   * The value of Flink's {@code web.access-control-allow-origin} (default {@code *}, any web page)
-   * that admits no cross-origin request: the REST endpoint's own origin, which needs none.
+   * The value of Flink's {@code web.access-control-allow-origin} (default {@code *}: any web page
+   * may read the REST answers) that admits no web page: an origin under {@code .invalid}, a
+   * top-level domain reserved never to exist (RFC 2606). Flink sends the value as it is, and its
+   * configuration file takes no empty value.
    */
-  static String ownOrigin(String host, int restPort) {
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + restPort;
-  }
+  static final String NO_ORIGIN = "http://no-origin.invalid";
 
   /**
    * A jar with no classes (one per JVM), staged with jobs for clusters whose classpath already

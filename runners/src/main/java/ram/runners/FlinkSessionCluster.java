@@ -99,7 +99,7 @@ final class FlinkSessionCluster {
           "rest.address: " + advertised,
           "rest.bind-address: " + bindHost,
           "rest.port: " + port,
-          "web.access-control-allow-origin: " + EmbeddedFlinkCluster.ownOrigin(advertised, port),
+          "web.access-control-allow-origin: " + EmbeddedFlinkCluster.NO_ORIGIN,
           "cluster.registration.error-delay: 1000",
           "classloader.check-leaked-classloader: false",
           ""), StandardCharsets.UTF_8);

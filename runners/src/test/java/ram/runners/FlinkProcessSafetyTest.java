@@ -165,7 +165,7 @@ class FlinkProcessSafetyTest {
     try {
       cluster.start(1, 2, 0, new PrintStream(log, true));
       List<String> args = List.of("train", "toy2d", "--output_dir", run.toString(), "--runner", "flink", "--flink_master",
-          cluster.master(), "--epochs", "1", "--eval_samples", "0", "--parallelism", "2", "--sample_steps", "200");
+          cluster.master(), "--epochs", "1", "--eval_samples", "0", "--parallelism", "2", "--optimizer_steps_per_epoch", "1", "--sample_steps", "400");
       Process driver = startDriver(args, tmp.resolve("driver.log"));
       long t0 = System.nanoTime();
       Optional<JsonObject> job = Optional.empty();

@@ -22,6 +22,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +57,75 @@ class NetworkExposureTest {
       int restPort = Integer.parseInt(cluster.master().substring(cluster.master().lastIndexOf(':') + 1));
       assertLoopbackOnly(opened, restPort);
       assertNoCrossOriginAllowed(cluster.master());
+    }
+  }
+
+  /**
+   * The store pipelines ({@code rescore}, {@code export}, {@code evaluate}) run on a local cluster
+   * that Beam builds for the one pipeline: seen from inside the pipeline while it runs, its
+   * listeners are on loopback too, and the one that answers HTTP (REST) admits no foreign origin.
+   */
+  @Test
+  void aPipelinesOwnLocalClusterListensOnLoopbackOnly() throws Exception {
+    Set<Listener> before = new HashSet<>(listenersOf(ProcessHandle.current().pid()));
+    RunConfig store = RunConfig.load(RunConfigTest.HOME.resolve("configs/store.yaml"), java.util.Map.of());
+    assertEquals("[local]", store.getString("flink_master"));
+    Path seen = tmp.resolve("listeners.txt");
+    Pipeline p = Pipeline.create(Runners.options(store, "ram-listeners", null));
+    p.apply(Create.of(1)).apply(ParDo.of(new RecordListeners(seen.toString())));
+    assertEquals(PipelineResult.State.DONE, Runners.runToEnd(p));
+    List<Listener> opened = new ArrayList<>();
+    List<String> allowedOrigins = new ArrayList<>();
+    for (String line : Files.readAllLines(seen)) {
+      String[] f = line.split(" ", 4);
+      Listener l = new Listener(InetAddress.getByName(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2]));
+      if (!before.contains(l)) {
+        opened.add(l);
+        if (!f[3].startsWith("no-http")) {
+          allowedOrigins.add(f[3]);
+        }
+      }
+    }
+    System.out.println("a pipeline's own local cluster listens on " + opened + "; Access-Control-Allow-Origin " + allowedOrigins
+        + "\n" + Files.readString(seen));
+    assertFalse(opened.isEmpty(), "the local cluster opened no listener");
+    for (Listener l : opened) {
+      assertTrue(l.address().isLoopbackAddress(), "non-loopback listener " + l + " among " + opened);
+    }
+    assertEquals(1, allowedOrigins.size(), "one listener answers HTTP: " + allowedOrigins);
+    assertFalse(allowedOrigins.get(0).equals("*") || allowedOrigins.get(0).equals("http://evil.example"), allowedOrigins.get(0));
+  }
+
+  /**
+   * Writes the listeners of its JVM to a file, a line {@code address port inode allowed-origin}
+   * each, where the last is the Access-Control-Allow-Origin that the listener gives {@code
+   * http://evil.example} over HTTP ({@code none} without one, {@code no-http} if it gives no HTTP answer).
+   */
+  static final class RecordListeners extends DoFn<Integer, Integer> {
+    private final String file;
+
+    RecordListeners(String file) {
+      this.file = file;
+    }
+
+    @ProcessElement
+    public void process(@Element Integer x) throws IOException, InterruptedException {
+      StringBuilder text = new StringBuilder();
+      HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
+      for (Listener l : listenersOf(ProcessHandle.current().pid())) {
+        String origin;
+        try {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + l.port() + "/overview"))
+              .header("Origin", "http://evil.example").timeout(java.time.Duration.ofSeconds(10)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+          origin = r.headers().firstValue("Access-Control-Allow-Origin").orElse("none");
+        } catch (IOException e) {
+          origin = "no-http " + e;
+        }
+        text.append(l.address().getHostAddress()).append(' ').append(l.port()).append(' ').append(l.inode()).append(' ')
+            .append(origin).append('\n');
+      }
+      Files.writeString(Path.of(file), text);
     }
   }
 
@@ -88,8 +162,13 @@ class NetworkExposureTest {
 
   /** A request from a foreign origin gets no Access-Control-Allow-Origin that admits it. */
   static void assertNoCrossOriginAllowed(String master) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + master + "/overview"))
-        .header("Origin", "http://evil.example").GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r;
+    long deadline = System.currentTimeMillis() + 30_000;
+    do { // 503 while the just started cluster elects its leader
+      Thread.sleep(100);
+      r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + master + "/overview"))
+          .header("Origin", "http://evil.example").GET().build(), HttpResponse.BodyHandlers.ofString());
+    } while (r.statusCode() == 503 && System.currentTimeMillis() < deadline);
     assertEquals(200, r.statusCode(), r.body());
     Optional<String> allowed = r.headers().firstValue("Access-Control-Allow-Origin");
     System.out.println("Access-Control-Allow-Origin for http://evil.example: " + allowed);
