@@ -8,8 +8,10 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 
@@ -33,23 +35,43 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
     this.jar = jar;
   }
 
-  /** Starts a cluster with one TaskManager of {@code slots} slots on a free loopback port. */
+  /**
+   * Starts a cluster with one TaskManager of {@code slots} slots. Every listener (REST, blob
+   * server; RPC and data exchange stay in-process) is bound to the loopback address, and REST
+   * admits no cross-origin request: only the driver submits to it.
+   */
   public static EmbeddedFlinkCluster start(int slots) {
     Configuration conf = new Configuration();
-    conf.set(RestOptions.ADDRESS, "localhost");
-    conf.set(RestOptions.BIND_ADDRESS, "localhost");
+    conf.set(RestOptions.ADDRESS, LOOPBACK);
+    conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
     conf.set(RestOptions.BIND_PORT, "0");
+    conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, NO_ORIGIN);
+    conf.set(JobManagerOptions.ADDRESS, LOOPBACK);
+    conf.set(JobManagerOptions.BIND_HOST, LOOPBACK); // the blob server's, which binds to every address otherwise
+    conf.set(TaskManagerOptions.HOST, LOOPBACK);
+    conf.set(TaskManagerOptions.BIND_HOST, LOOPBACK);
     conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
     MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
         .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
     try {
       cluster.start();
       int port = cluster.getRestAddress().get().getPort();
-      return new EmbeddedFlinkCluster(cluster, "localhost:" + port, emptyJar());
+      return new EmbeddedFlinkCluster(cluster, LOOPBACK + ":" + port, emptyJar());
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded Flink cluster: " + e, e);
     }
   }
+
+  /** The address every listener of ram's Flink clusters binds to unless told otherwise. */
+  static final String LOOPBACK = "127.0.0.1";
+
+  /**
+   * The value of Flink's {@code web.access-control-allow-origin} (default {@code *}: any web page
+   * may read the REST answers) that admits no web page: an origin under {@code .invalid}, a
+   * top-level domain reserved never to exist (RFC 2606). Flink sends the value as it is, and its
+   * configuration file takes no empty value.
+   */
+  static final String NO_ORIGIN = "http://no-origin.invalid";
 
   /**
    * A jar with no classes (one per JVM), staged with jobs for clusters whose classpath already

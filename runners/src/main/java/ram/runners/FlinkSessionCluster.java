@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,19 +52,29 @@ final class FlinkSessionCluster {
     return dir;
   }
 
-  /** {@code localhost:<rest port>} of a started cluster. */
+  /** {@code <rest address>:<rest port>} of a started cluster. */
   String master() {
-    return "localhost:" + restPort();
+    String host = confValue("rest.address");
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + confValue("rest.port");
+  }
+
+  /** {@link #start(int, int, int, String, PrintStream)} with every listener on the loopback address. */
+  Overview start(int taskManagers, int slots, int restPort, PrintStream out) {
+    return start(taskManagers, slots, restPort, EmbeddedFlinkCluster.LOOPBACK, out);
   }
 
   /**
    * Starts JobManager and {@code taskManagers} TaskManagers of {@code slots} slots each and waits
-   * until all have registered. Refuses if this directory's cluster is already running.
+   * until all have registered. Every listener (REST, RPC, blob server, data exchange) binds to
+   * {@code bindHost}, and REST admits no cross-origin request. Refuses if this directory's cluster
+   * is already running.
    */
-  Overview start(int taskManagers, int slots, int restPort, PrintStream out) {
-    if (!alivePids().isEmpty()) {
+  Overview start(int taskManagers, int slots, int restPort, String bindHost, PrintStream out) {
+    if (!alivePids(out).isEmpty()) {
       throw new ConfigException("a Flink cluster from " + dir + " is already running (" + master() + "); ./ram flink stop first");
     }
+    // the address the processes and clients reach each other at: the bound one, or loopback where all are bound
+    String advertised = isWildcard(bindHost) ? EmbeddedFlinkCluster.LOOPBACK : bindHost;
     RunDirectory.deleteTree(dir.resolve("run"));
     try {
       Files.createDirectories(dir.resolve("conf"));
@@ -71,12 +83,12 @@ final class FlinkSessionCluster {
       int port = restPort > 0 ? restPort : freePort();
       int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / (taskManagers * slots));
       Files.writeString(dir.resolve("conf/flink-conf.yaml"), String.join("\n",
-          "jobmanager.rpc.address: localhost",
+          "jobmanager.rpc.address: " + advertised,
           "jobmanager.rpc.port: " + freePort(),
-          "jobmanager.bind-host: localhost",
+          "jobmanager.bind-host: " + bindHost, // RPC and the blob server
           "jobmanager.memory.process.size: 1024m",
-          "taskmanager.bind-host: localhost",
-          "taskmanager.host: localhost",
+          "taskmanager.bind-host: " + bindHost, // RPC and data exchange
+          "taskmanager.host: " + advertised,
           "taskmanager.memory.process.size: 4096m",
           // libtorch inputs pass through direct buffers that only a GC frees: the U-Net's gradient stage
           // outgrew Flink's default direct-memory limit (about 400 MB at 3 GB per TaskManager)
@@ -84,9 +96,10 @@ final class FlinkSessionCluster {
           "taskmanager.memory.managed.fraction: 0.1",
           "taskmanager.numberOfTaskSlots: " + slots,
           "parallelism.default: 1",
-          "rest.address: localhost",
-          "rest.bind-address: localhost",
+          "rest.address: " + advertised,
+          "rest.bind-address: " + bindHost,
           "rest.port: " + port,
+          "web.access-control-allow-origin: " + EmbeddedFlinkCluster.NO_ORIGIN,
           "cluster.registration.error-delay: 1000",
           "classloader.check-leaked-classloader: false",
           ""), StandardCharsets.UTF_8);
@@ -104,7 +117,7 @@ final class FlinkSessionCluster {
         if (o.isPresent() && o.get().taskManagers() >= taskManagers && o.get().slots() >= taskManagers * slots) {
           return o.get();
         }
-        if (alivePids().size() < 1 + taskManagers) {
+        if (alivePids(out).size() < 1 + taskManagers) {
           break;
         }
         Thread.sleep(500);
@@ -119,9 +132,12 @@ final class FlinkSessionCluster {
     }
   }
 
-  /** Stops every process of this directory's cluster; returns how many were running. */
+  /**
+   * Stops every process this directory's cluster started; returns how many were running. A pid
+   * file whose process is gone or is another program's is discarded, never signalled.
+   */
   int stop(PrintStream out) {
-    List<ProcessHandle> alive = alivePids();
+    List<ProcessHandle> alive = alivePids(out);
     alive.forEach(ProcessHandle::destroy);
     for (ProcessHandle p : alive) {
       try {
@@ -154,35 +170,59 @@ final class FlinkSessionCluster {
     }
   }
 
-  /** The processes of this cluster that are alive. */
-  List<ProcessHandle> alivePids() {
-    List<ProcessHandle> out = new ArrayList<>();
+  /**
+   * The processes of this cluster that are alive and still the ones it started (same start time
+   * and command line); a pid file of a process that is gone or now another program's is deleted,
+   * saying so on {@code out}.
+   */
+  List<ProcessHandle> alivePids(PrintStream out) {
+    List<ProcessHandle> alive = new ArrayList<>();
     Path run = dir.resolve("run");
     if (!Files.isDirectory(run)) {
-      return out;
+      return alive;
     }
+    List<Path> pidFiles;
     try (Stream<Path> files = Files.list(run)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".pid")).sorted().toList()) {
-        long pid = Long.parseLong(Files.readString(f).strip());
-        ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(out::add);
-      }
-    } catch (IOException | NumberFormatException e) {
-      throw new IllegalStateException("cannot read the pid files in " + run + ": " + e.getMessage(), e);
+      pidFiles = files.filter(p -> p.toString().endsWith(".pid")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the pid files in " + run + ": " + e.getMessage(), e);
     }
-    return out;
+    for (Path f : pidFiles) {
+      StartedProcess started = StartedProcess.read(f);
+      Optional<String> mismatch = started == null ? Optional.of("it records no process") : started.differenceFromLive();
+      if (mismatch.isEmpty()) {
+        alive.add(ProcessHandle.of(started.pid()).orElseThrow());
+      } else {
+        out.println("discarding " + f + ": " + mismatch.get());
+        try {
+          Files.deleteIfExists(f);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot delete " + f + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    return alive;
   }
 
-  private int restPort() {
+  private String confValue(String key) {
     try {
       for (String line : Files.readAllLines(dir.resolve("conf/flink-conf.yaml"))) {
-        if (line.startsWith("rest.port:")) {
-          return Integer.parseInt(line.substring("rest.port:".length()).strip());
+        if (line.startsWith(key + ":")) {
+          return line.substring(key.length() + 1).strip();
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    throw new IllegalStateException(dir + "/conf/flink-conf.yaml has no rest.port");
+    throw new IllegalStateException(dir + "/conf/flink-conf.yaml has no " + key);
+  }
+
+  static boolean isWildcard(String host) {
+    try {
+      return InetAddress.getByName(host).isAnyLocalAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   /** JVM options and dynamic properties computed by Flink's BashJavaUtils, as flink-dist's scripts do. */
@@ -221,7 +261,7 @@ final class FlinkSessionCluster {
     // (stop 22, while the gradients still returned freed memory after each shard: NativeMemory)
     pb.environment().put("MALLOC_ARENA_MAX", "2");
     Process p = pb.start();
-    Files.writeString(dir.resolve("run/" + name + ".pid"), Long.toString(p.pid()));
+    StartedProcess.of(p.toHandle(), mainClass + " --configDir " + dir.resolve("conf")).write(dir.resolve("run/" + name + ".pid"));
   }
 
   private static String javaBinary() {

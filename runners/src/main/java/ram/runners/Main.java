@@ -40,8 +40,8 @@ public final class Main {
                [--min-reward NAME=VALUE]      samples joined with rewards and advantages; images as PNGs
         gradients <run dir> [--top 12]       which layers carry a learning signal: each epoch's gradient, recovered from the
                                              checkpoints' Adam moments, by coherence against noise; writes gradient_coherence.csv
-        flink start|stop|status [--taskmanagers N] [--slots S] [--port 8081]
-                                             a local Flink 1.19 session cluster (separate JVMs) for --flink_master localhost:8081
+        flink start|stop|status [--taskmanagers N] [--slots S] [--port 8081] [--bind_host 127.0.0.1]
+                                             a local Flink 1.19 session cluster (separate JVMs) for --flink_master 127.0.0.1:8081
         help                                 this text
       <config> is a name in configs/ (e.g. toy2d) or a path to a YAML file. Any config key can be
       overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";

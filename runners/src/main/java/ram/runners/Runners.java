@@ -96,13 +96,19 @@ public final class Runners {
   /**
    * The Flink configuration every job is submitted with, on any cluster. Flink's batch scheduler
    * would size each stage after a shuffle by its bytes, and an epoch's items are a few megabytes
-   * that cost minutes: it ran the reward, advantage and gradient stages on one worker.
+   * that cost minutes: it ran the reward, advantage and gradient stages on one worker. The local
+   * cluster Beam builds for one pipeline ({@code [local]} without a run-wide cluster, {@code
+   * [auto]}) reads it too: its listeners bind to loopback, as the embedded cluster's do (a
+   * submitting client ignores these keys).
    */
   static synchronized java.nio.file.Path jobConfDir() {
     if (jobConfDir == null) {
       try {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ram-flink-conf");
-        java.nio.file.Files.writeString(dir.resolve("flink-conf.yaml"), ADAPTIVE_PARALLELISM + ": false\n");
+        java.nio.file.Files.writeString(dir.resolve("flink-conf.yaml"), String.join("\n", ADAPTIVE_PARALLELISM + ": false",
+            "rest.bind-address: " + EmbeddedFlinkCluster.LOOPBACK, "jobmanager.bind-host: " + EmbeddedFlinkCluster.LOOPBACK,
+            "taskmanager.bind-host: " + EmbeddedFlinkCluster.LOOPBACK, "taskmanager.host: " + EmbeddedFlinkCluster.LOOPBACK,
+            "web.access-control-allow-origin: " + EmbeddedFlinkCluster.NO_ORIGIN, ""));
         dir.toFile().deleteOnExit();
         dir.resolve("flink-conf.yaml").toFile().deleteOnExit();
         jobConfDir = dir;

@@ -85,6 +85,7 @@ public final class TrainDriver {
   }
 
   private Map<String, Double> trainLocked(long started, TunedModel model, List<Prompt> prompts, List<Prompt> evalPrompts, Path base) {
+    cancelOrphanJobs(); // under the lock, before the partial epoch they write into is cleaned up
     run.removeCrashDebris();
     int epochs = config.getInt("epochs");
     int latest = run.repairLatest(out);
@@ -152,6 +153,16 @@ public final class TrainDriver {
     return config.with("base_sha256", actual);
   }
 
+  /**
+   * On a Flink cluster of its own, the job of a killed driver may still be running and writing
+   * into this run's partial epoch: cancels it, and waits until it has ended, before the run goes on.
+   */
+  private void cancelOrphanJobs() {
+    if (OrphanJobs.canOutliveTheDriver(config) && run.latestEpoch() < config.getInt("epochs")) {
+      OrphanJobs.cancel(config.getString("flink_master"), run.root(), out, java.time.Duration.ofMinutes(2));
+    }
+  }
+
   /** Refuses to resume a run with different training keys than it was started with. */
   private void requireSameTrainingConfig() {
     if (Files.exists(run.configFile())) {
@@ -171,7 +182,7 @@ public final class TrainDriver {
     long t0 = System.nanoTime();
     run.discardPartial(epoch);
     EpochSpec spec = epochSpec(epoch, base);
-    Pipeline p = Pipeline.create(Runners.options(config, String.format("ram-%s-epoch-%06d", config.name(), epoch), cluster));
+    Pipeline p = Pipeline.create(Runners.options(config, OrphanJobs.jobName(config.name(), epoch, run.root()), cluster));
     TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString(),
         Runners.groupKeys(config));
     PipelineResult result;

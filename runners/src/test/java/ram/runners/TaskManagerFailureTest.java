@@ -51,8 +51,10 @@ class TaskManagerFailureTest {
     return a.toArray(String[]::new);
   }
 
-  /** The Flink job of epoch 2, as {@code Runners.options} names it: {@code ram-<config>-epoch-<epoch, 6 digits>}. */
-  static final String EPOCH_2 = "ram-toy2d-epoch-000002";
+  /** The Flink job of the run's epoch 2, as the driver names it ({@link OrphanJobs#jobName}). */
+  static String epoch2(Path run) {
+    return OrphanJobs.jobName("toy2d", 2, run);
+  }
 
   /** A job as the cluster's REST API shows it: its state and how many of its tasks run now. */
   record Job(String state, int runningTasks) {}
@@ -79,8 +81,8 @@ class TaskManagerFailureTest {
   }
 
   /** Whether epoch 2's job has tasks running on the TaskManager now. */
-  static boolean epoch2Runs(FlinkSessionCluster cluster) {
-    Job job = jobs(cluster).get(EPOCH_2);
+  static boolean epoch2Runs(FlinkSessionCluster cluster, Path run) {
+    Job job = jobs(cluster).get(epoch2(run));
     return job != null && job.state().equals("RUNNING") && job.runningTasks() > 0;
   }
 
@@ -104,11 +106,11 @@ class TaskManagerFailureTest {
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> train(onCluster, out, err));
       long deadline = System.currentTimeMillis() + 180_000;
-      while (!epoch2Runs(cluster) && !first.isDone() && System.currentTimeMillis() < deadline) {
+      while (!epoch2Runs(cluster, run) && !first.isDone() && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
-      assertTrue(epoch2Runs(cluster), "epoch 2's job never ran tasks on the Flink cluster: " + jobs(cluster) + err + out);
-      ProcessHandle taskManager = ProcessHandle.of(Long.parseLong(Files.readString(tmp.resolve("flink/run/taskmanager-0.pid")).strip()))
+      assertTrue(epoch2Runs(cluster, run), "epoch 2's job never ran tasks on the Flink cluster: " + jobs(cluster) + err + out);
+      ProcessHandle taskManager = ProcessHandle.of(StartedProcess.read(tmp.resolve("flink/run/taskmanager-0.pid")).pid())
           .orElseThrow();
       assertTrue(taskManager.isAlive(), "the TaskManager is alive until it is killed");
       taskManager.destroyForcibly(); // SIGKILL
@@ -118,7 +120,7 @@ class TaskManagerFailureTest {
       int code = first.get(420, TimeUnit.SECONDS);
       System.out.println("after the TaskManager was killed: exit " + code + "\n" + err);
       // the loss must have reached the epoch: its job failed and so did the command, by name
-      assertEquals("FAILED", jobs(cluster).get(EPOCH_2).state(), "epoch 2's job, after the kill: " + jobs(cluster));
+      assertEquals("FAILED", jobs(cluster).get(epoch2(run)).state(), "epoch 2's job, after the kill: " + jobs(cluster));
       assertEquals(1, code, err.toString() + out);
       assertTrue(err.toString().startsWith("failed: epoch 2 failed, nothing of it is published; "
           + "rerun the command to resume after epoch 1: "), err.toString());

@@ -100,7 +100,7 @@ class ToyTrainingEndToEndTest {
       FlinkSessionCluster.Overview o = cluster.start(1, 2, 0, new PrintStream(log, true));
       assertEquals(1, o.taskManagers());
       assertEquals(2, o.slots());
-      assertEquals(2, cluster.alivePids().size(), "a JobManager and a TaskManager, each its own JVM");
+      assertEquals(2, cluster.alivePids(System.out).size(), "a JobManager and a TaskManager, each its own JVM");
       Path onCluster = tmp.resolve("on-cluster");
       List<String> args = new ArrayList<>(List.of(args(onCluster, "flink", 2)));
       args.addAll(List.of("--flink_master", cluster.master()));
@@ -113,7 +113,7 @@ class ToyTrainingEndToEndTest {
     } finally {
       cluster.stop(new PrintStream(log, true));
     }
-    assertTrue(cluster.alivePids().isEmpty());
+    assertTrue(cluster.alivePids(System.out).isEmpty());
   }
 
   @Test
