@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,8 +36,8 @@ import ram.model.Checkpoint;
  * middle of an epoch, while the cluster's REST API shows tasks of epoch 2's job running. The loss
  * must reach the epoch: the job ends FAILED, the command exits 1 naming epoch 2, nothing of it is
  * published and epoch 1 stays, so an epoch that finishes despite the kill, or a kill that comes
- * too late, fails the test. Once the cluster is back, rerunning the command resumes and ends with
- * the checkpoint of an uninterrupted run.
+ * too late, fails the test. The same for the JobManager. Once the cluster is back, rerunning the
+ * command resumes and ends with the checkpoint of an uninterrupted run.
  */
 class TaskManagerFailureTest {
 
@@ -91,14 +92,33 @@ class TaskManagerFailureTest {
     return Main.run(args, new PrintStream(out, true), new PrintStream(err, true));
   }
 
+  static Path reference;
+
+  @BeforeAll
+  static void uninterruptedRun() {
+    reference = tmp.resolve("reference");
+    assertEquals(0, train(args(reference), new ByteArrayOutputStream(), new ByteArrayOutputStream()));
+  }
+
   @Test
   void killingATaskManagerMidEpochFailsTheEpochCleanlyAndTheRerunResumes() throws Exception {
-    Path reference = tmp.resolve("reference");
-    assertEquals(0, train(args(reference), new ByteArrayOutputStream(), new ByteArrayOutputStream()));
+    killMidEpoch("taskmanager-0", true);
+  }
 
-    FlinkSessionCluster cluster = new FlinkSessionCluster(tmp.resolve("flink"));
+  /**
+   * The JobManager killed while epoch 2 runs: the driver loses its job and fails the epoch by name,
+   * and after {@code ./ram flink stop && ./ram flink start} the rerun ends as an uninterrupted run.
+   */
+  @Test
+  void killingTheJobManagerMidEpochFailsTheEpochCleanlyAndTheRerunResumes() throws Exception {
+    killMidEpoch("jobmanager", false);
+  }
+
+  /** SIGKILL of the cluster process {@code victim} while epoch 2's tasks run; {@code jobVisible}: the job's end can be read over REST. */
+  static void killMidEpoch(String victim, boolean jobVisible) throws Exception {
+    FlinkSessionCluster cluster = new FlinkSessionCluster(tmp.resolve("flink-" + victim));
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Path run = tmp.resolve("run");
+    Path run = tmp.resolve("run-" + victim);
     try {
       cluster.start(1, 2, 0, new PrintStream(log, true));
       String[] onCluster = args(run, "--flink_master", cluster.master());
@@ -110,17 +130,19 @@ class TaskManagerFailureTest {
         Thread.sleep(20);
       }
       assertTrue(epoch2Runs(cluster, run), "epoch 2's job never ran tasks on the Flink cluster: " + jobs(cluster) + err + out);
-      ProcessHandle taskManager = ProcessHandle.of(StartedProcess.read(tmp.resolve("flink/run/taskmanager-0.pid")).pid())
+      ProcessHandle process = ProcessHandle.of(StartedProcess.read(cluster.dir().resolve("run/" + victim + ".pid")).pid())
           .orElseThrow();
-      assertTrue(taskManager.isAlive(), "the TaskManager is alive until it is killed");
-      taskManager.destroyForcibly(); // SIGKILL
-      taskManager.onExit().get(30, TimeUnit.SECONDS);
+      assertTrue(process.isAlive(), "the " + victim + " is alive until it is killed");
+      process.destroyForcibly(); // SIGKILL
+      process.onExit().get(30, TimeUnit.SECONDS);
       // Flink fails the job as soon as it sees the TaskManager gone while tasks of it ran there; a
       // job caught between two stages waits for a new slot until slot.request.timeout (300 s)
       int code = first.get(420, TimeUnit.SECONDS);
-      System.out.println("after the TaskManager was killed: exit " + code + "\n" + err);
-      // the loss must have reached the epoch: its job failed and so did the command, by name
-      assertEquals("FAILED", jobs(cluster).get(epoch2(run)).state(), "epoch 2's job, after the kill: " + jobs(cluster));
+      System.out.println("after the " + victim + " was killed: exit " + code + "\n" + err);
+      // the loss must have reached the epoch: its job failed (where the cluster can still say) and so did the command, by name
+      if (jobVisible) {
+        assertEquals("FAILED", jobs(cluster).get(epoch2(run)).state(), "epoch 2's job, after the kill: " + jobs(cluster));
+      }
       assertEquals(1, code, err.toString() + out);
       assertTrue(err.toString().startsWith("failed: epoch 2 failed, nothing of it is published; "
           + "rerun the command to resume after epoch 1: "), err.toString());
@@ -138,7 +160,7 @@ class TaskManagerFailureTest {
     }
     for (String file : List.of("theta.params", "ema.params", "adam_m.params", "adam_v.params")) {
       assertArrayEquals(Checkpoint.readDirectory(reference.resolve("epochs/000003/checkpoint")).get(file),
-          Checkpoint.readDirectory(run.resolve("epochs/000003/checkpoint")).get(file), file);
+          Checkpoint.readDirectory(run.resolve("epochs/000003/checkpoint")).get(file), victim + ": " + file);
     }
     try (var files = Files.walk(run)) {
       assertEquals(List.of(), files.map(Path::toString).filter(f -> f.contains(".partial") || f.contains(".tmp")).toList());
