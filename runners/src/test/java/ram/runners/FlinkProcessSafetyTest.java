@@ -11,13 +11,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -159,9 +156,7 @@ class FlinkProcessSafetyTest {
     FlinkSessionCluster cluster = new FlinkSessionCluster(tmp.resolve("flink"));
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     Path run = tmp.resolve("run");
-    String tag = "run-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-        .digest(run.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8))).substring(0, 12);
-    String jobName = "ram-toy2d-epoch-000001-" + tag;
+    String jobName = OrphanJobs.jobName("toy2d", 1, run);
     try {
       cluster.start(1, 2, 0, new PrintStream(log, true));
       List<String> args = List.of("train", "toy2d", "--output_dir", run.toString(), "--runner", "flink", "--flink_master",
@@ -208,6 +203,17 @@ class FlinkProcessSafetyTest {
       }
     } finally {
       cluster.stop(new PrintStream(log, true));
+    }
+    // the same run, uninterrupted (DirectRunner, same parallelism): the same checkpoint, bit for bit
+    Path reference = tmp.resolve("reference");
+    List<String> uninterrupted = List.of("train", "toy2d", "--output_dir", reference.toString(), "--runner", "direct", "--epochs", "1",
+        "--eval_samples", "0", "--parallelism", "2", "--optimizer_steps_per_epoch", "1", "--sample_steps", "400");
+    assertEquals(0, Main.run(uninterrupted.toArray(String[]::new), new PrintStream(new ByteArrayOutputStream(), true),
+        new PrintStream(new ByteArrayOutputStream(), true)));
+    for (String file : List.of("theta.params", "ema.params", "adam_m.params", "adam_v.params")) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          ram.model.Checkpoint.readDirectory(reference.resolve("epochs/000001/checkpoint")).get(file),
+          ram.model.Checkpoint.readDirectory(run.resolve("epochs/000001/checkpoint")).get(file), file);
     }
   }
 
