@@ -135,7 +135,7 @@ class FlinkProcessSafetyTest {
         new BadStart("192.0.2.1", String.format(expected, "192.0.2.1")), // TEST-NET-1, nobody's
         new BadStart("", String.format(expected, "")),
         new BadStart("no-such-host.invalid", String.format(expected, "no-such-host.invalid")));
-    Path dir = Files.createDirectories(tmp.resolve("flink"));
+    Path dir = OwnedDirectory.claim(tmp.resolve("flink"), OwnedDirectory.Kind.FLINK_CLUSTER, "test"); // a cluster directory ram made
     Files.writeString(dir.resolve("notes.txt"), "kept\n");
     Map<String, String> before = BadInputCorpusTest.snapshot(dir);
     for (BadStart c : cases) {
