@@ -27,13 +27,17 @@ final class FlinkCommand {
     String action = a.onePositional("flink", "action (start, stop or status)");
     Path dir = a.options.containsKey("dir") ? Path.of(a.options.get("dir")) : home.resolve("outputs/flink");
     FlinkSessionCluster cluster = new FlinkSessionCluster(dir);
+    if (!action.equals("start") && java.nio.file.Files.exists(dir)) {
+      // stop and status read and delete pid files under run/: only in a cluster directory ram made
+      OwnedDirectory.requireClaimable(dir, OwnedDirectory.Kind.FLINK_CLUSTER, "flink " + action + " --dir");
+    }
     switch (action) {
       case "start" -> {
-        OwnedDirectory.claim(dir, OwnedDirectory.Kind.FLINK_CLUSTER, "flink start --dir");
         int taskManagers = positive(a, "taskmanagers", 1);
         int slots = positive(a, "slots", 2);
         int port = a.options.containsKey("port") ? positive(a, "port", 8081) : 8081;
         String bindHost = bindHost(a);
+        OwnedDirectory.claim(dir, OwnedDirectory.Kind.FLINK_CLUSTER, "flink start --dir");
         long t0 = System.nanoTime();
         FlinkSessionCluster.Overview o = cluster.start(taskManagers, slots, port, bindHost, out);
         out.printf("Flink %s session cluster up in %.1f s: %d TaskManager(s), %d slots, REST at http://%s (state and logs in %s)%n",

@@ -96,7 +96,11 @@ class SafeTargetsTest {
             "--pretrain_steps", "5"), "error: base_checkpoint " + foreignBase + ": exists and is not a base checkpoint written by "
                 + "ram pretrain (no manifest.json of kind base); pretraining would replace it: choose another base_checkpoint"),
         new Refusal("a Flink cluster in a user's folder", List.of("flink", "start", "--dir", users.toString()),
-            "error: flink start --dir " + users + refuse));
+            "error: flink start --dir " + users + refuse),
+        new Refusal("flink stop in a user's folder", List.of("flink", "stop", "--dir", users.toString()),
+            "error: flink stop --dir " + users + refuse),
+        new Refusal("flink status in a user's folder", List.of("flink", "status", "--dir", users.toString()),
+            "error: flink status --dir " + users + refuse));
     Map<String, String> before = BadInputCorpusTest.snapshot(tmp);
     for (Refusal c : cases) {
       BadInputCorpusTest.Outcome o = BadInputCorpusTest.ram(c.args().toArray(String[]::new));
