@@ -75,7 +75,7 @@ class FlinkProcessSafetyTest {
             + "\ncommand=sleep 60\n", l -> "stopped 1 Flink process(es)\n", true));
     for (int i = 0; i < cases.size(); i++) {
       PidCase c = cases.get(i);
-      Path dir = Path.of(dir("c" + i));
+      Path dir = OwnedDirectory.claim(Path.of(dir("c" + i)), OwnedDirectory.Kind.FLINK_CLUSTER, "test"); // as flink start makes it
       Files.createDirectories(dir.resolve("run"));
       Live live = startSleep();
       try {
