@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import ram.transforms.ParquetRecords;
  * must finish with the checkpoint of an uninterrupted run, bit for bit, with every epoch in the
  * store exactly once and no temporary file left.
  */
+@Tag("slow")
 class FaultInjectionTest {
 
   static final Path HOME = RunConfigTest.HOME;

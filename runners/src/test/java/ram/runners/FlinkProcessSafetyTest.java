@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * discarded), {@code flink start} refuses a bind address that is not the host's, and a rerun after
  * its driver was killed cancels the job the killed driver left running before it starts the epoch.
  */
+@Tag("slow")
 class FlinkProcessSafetyTest {
 
   static final Path HOME = RunConfigTest.HOME;

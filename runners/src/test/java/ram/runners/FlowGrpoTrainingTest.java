@@ -22,6 +22,7 @@ import javax.imageio.ImageIO;
 
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ import ram.transforms.ParquetRecords;
  * run in parallel threads of one JVM, where a scalar freed too early once corrupted gradients
  * ({@link ram.model.Scalars}); a mismatch of the two runners' checkpoints would show it.
  */
+@Tag("slow")
 class FlowGrpoTrainingTest {
 
   static final Path HOME = RunConfigTest.HOME;

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import ram.transforms.FaultInjection;
  * output and part-way through publishing it, over an older output of the same command; the rerun
  * must leave exactly what an uninterrupted run leaves, byte for byte, and no debris.
  */
+@Tag("slow")
 class StoreFaultInjectionTest {
 
   static final Path HOME = RunConfigTest.HOME;

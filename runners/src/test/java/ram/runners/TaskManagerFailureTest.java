@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ import ram.model.Checkpoint;
  * too late, fails the test. The same for the JobManager. Once the cluster is back, rerunning the
  * command resumes and ends with the checkpoint of an uninterrupted run.
  */
+@Tag("slow")
 class TaskManagerFailureTest {
 
   static final Path HOME = RunConfigTest.HOME;

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import ram.transforms.ParquetRecords;
  * The toy run through the real epoch pipeline, small: embedded Flink and the DirectRunner give the
  * same samples, rewards and checkpoints; a rerun resumes; DuckDB reads the store.
  */
+@Tag("slow")
 class ToyTrainingEndToEndTest {
 
   static final Path HOME = RunConfigTest.HOME;
