@@ -329,6 +329,7 @@ public final class Checkpoint {
           Files.write(tmp.resolve(e.getKey()), e.getValue());
         }
       }
+      DurableFiles.syncTree(tmp);
       beforeRename.run();
       if (Files.exists(dir)) {
         Path old = dir.resolveSibling(dir.getFileName() + ".old-" + ProcessHandle.current().pid());

@@ -51,11 +51,10 @@ public final class DurableFiles {
   }
 
   /**
-   * Renames {@code from} onto {@code to} atomically (replacing a file {@code to}), after forcing
-   * {@code from}'s contents, and forces both parent directories afterwards.
+   * Renames {@code from} onto {@code to} atomically (replacing a file {@code to}) and forces both
+   * parent directories afterwards. The caller has synced what it wrote under {@code from}.
    */
   public static void rename(Path from, Path to) {
-    syncTree(from);
     try {
       try {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -80,6 +79,7 @@ public final class DurableFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
+    sync(tmp);
     rename(tmp, file);
   }
 }

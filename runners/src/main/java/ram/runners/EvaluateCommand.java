@@ -103,66 +103,59 @@ final class EvaluateCommand {
 
     Map<String, Double> results = new TreeMap<>();
     try (StagedOutput output = StagedOutput.open(outDir, OwnedDirectory.Kind.EVALUATION, "evaluate", "--out")) {
-      evaluate(output, target, config, sets, rewardsBySet, perPrompt, steps, seed, base, lora, baseArchitecture, results);
+      Path partial = output.staging();
+      long t0 = System.nanoTime();
+      Pipeline p = Pipeline.create(Runners.options(config, "ram-evaluate", null));
+      for (Map.Entry<String, List<Prompt>> set : sets.entrySet()) {
+        Map<String, Double> rewards = rewardsBySet.get(set.getKey());
+        String checkpoint = target.isBase() ? null : target.checkpoint().toString();
+        String baseDir = target.isBase() ? target.checkpoint().toString() : base.toString();
+        EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, LaggedPolicy.CURRENT, perPrompt, steps,
+            config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
+        EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
+            LaggedPolicy.CURRENT, perPrompt, steps, config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
+        EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString(),
+            Runners.groupKeys(config));
+      }
+      PipelineResult.State state = Runners.runToEnd(p);
+      if (state != PipelineResult.State.DONE) {
+        throw new IllegalStateException("the evaluation pipeline ended in state " + state);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      int total = 0;
+      for (String set : sets.keySet()) {
+        Path unit = partial.resolve(set);
+        Map<String, Sample> samples = EvaluationResults.read(unit.resolve("samples"));
+        results.putAll(EvaluationResults.of(set, unit, samples));
+        total += samples.size();
+        List<float[]> first = new ArrayList<>();
+        int[] shape = null;
+        for (Sample s : samples.values()) {
+          if (s.getGroupIndex() == 0 && first.size() < GRID) {
+            first.add(Tensors.values(s.getEndpoint()));
+            shape = Tensors.shape(s.getEndpoint());
+          }
+        }
+        if (shape != null && shape.length == 3) {
+          ImageGrid.write(partial.resolve(set + ".png"), first, shape, 4, 4);
+          groundTruth(set, sets.get(set), rewardsBySet.get(set), seed, partial, results);
+        }
+      }
+      results.put("eval_seconds", seconds);
+      results.put("eval_images_per_second", total / seconds);
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("checkpoint", target.checkpoint().toString());
+      record.put("epoch", target.epoch());
+      record.put("prompt_sets", new ArrayList<>(sets.keySet()));
+      record.put("rewards", rewardsBySet);
+      record.put("resolved_config", config.values());
+      record.put("results", results);
+      RunDirectory.writeAtomically(partial.resolve("results.json"),
+          new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(record) + "\n");
+      output.publish();
     }
     results.forEach((k, v) -> out.printf("RESULT %s=%.4f%n", k, v));
     out.println("wrote " + outDir + " (samples, rewards, results.json, grids)");
-  }
-
-  /** Runs the evaluation pipeline into {@code output}'s staging, writes results.json and grids, and publishes. */
-  private static void evaluate(StagedOutput output, Target target, RunConfig config, Map<String, List<Prompt>> sets,
-      Map<String, Map<String, Double>> rewardsBySet, int perPrompt, int steps, long seed, Path base, LoraNetwork.Config lora,
-      String baseArchitecture, Map<String, Double> results) {
-    Path partial = output.staging();
-    long t0 = System.nanoTime();
-    Pipeline p = Pipeline.create(Runners.options(config, "ram-evaluate", null));
-    for (Map.Entry<String, List<Prompt>> set : sets.entrySet()) {
-      Map<String, Double> rewards = rewardsBySet.get(set.getKey());
-      String checkpoint = target.isBase() ? null : target.checkpoint().toString();
-      String baseDir = target.isBase() ? target.checkpoint().toString() : base.toString();
-      EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, LaggedPolicy.CURRENT, perPrompt, steps,
-          config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
-      EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
-          LaggedPolicy.CURRENT, perPrompt, steps, config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
-      EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString(),
-          Runners.groupKeys(config));
-    }
-    PipelineResult.State state = Runners.runToEnd(p);
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException("the evaluation pipeline ended in state " + state);
-    }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    int total = 0;
-    for (String set : sets.keySet()) {
-      Path unit = partial.resolve(set);
-      Map<String, Sample> samples = EvaluationResults.read(unit.resolve("samples"));
-      results.putAll(EvaluationResults.of(set, unit, samples));
-      total += samples.size();
-      List<float[]> first = new ArrayList<>();
-      int[] shape = null;
-      for (Sample s : samples.values()) {
-        if (s.getGroupIndex() == 0 && first.size() < GRID) {
-          first.add(Tensors.values(s.getEndpoint()));
-          shape = Tensors.shape(s.getEndpoint());
-        }
-      }
-      if (shape != null && shape.length == 3) {
-        ImageGrid.write(partial.resolve(set + ".png"), first, shape, 4, 4);
-        groundTruth(set, sets.get(set), rewardsBySet.get(set), seed, partial, results);
-      }
-    }
-    results.put("eval_seconds", seconds);
-    results.put("eval_images_per_second", total / seconds);
-    Map<String, Object> record = new LinkedHashMap<>();
-    record.put("checkpoint", target.checkpoint().toString());
-    record.put("epoch", target.epoch());
-    record.put("prompt_sets", new ArrayList<>(sets.keySet()));
-    record.put("rewards", rewardsBySet);
-    record.put("resolved_config", config.values());
-    record.put("results", results);
-    RunDirectory.writeAtomically(partial.resolve("results.json"),
-        new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(record) + "\n");
-    output.publish();
   }
 
   /** The checkpoint and its config from {@code --checkpoint}, {@code --model base} or a config name. */

@@ -38,10 +38,11 @@ public final class OwnedDirectory {
     EVALUATION("an evaluation", Set.of("results.json"), null),
     EXPORT("an export", Set.of("export.json"), null),
     PRETRAINING("a pretraining directory", Set.of("settings.json"), null),
-    FLINK_CLUSTER("a local Flink cluster's directory", Set.of("conf"), Set.of("conf", "log", "run"));
+    FLINK_CLUSTER("a local Flink cluster's directory", Set.of("conf"), Set.of("conf", "log", "run")),
+    RESCORE("rescored rewards", null, null);
 
     final String description;
-    /** The names whose presence identifies an unmarked directory of this kind written by an older ram. */
+    /** The names whose presence identifies an unmarked directory of this kind written by an older ram (null: never adopted). */
     final Set<String> defining;
     /** The top-level names such a directory may hold (null: any, once the defining file is there). */
     final Set<String> names;
@@ -140,7 +141,7 @@ public final class OwnedDirectory {
   }
 
   private static boolean isLegacy(Path dir, Kind kind, List<String> entries) {
-    if (!entries.containsAll(kind.defining)) {
+    if (kind.defining == null || !entries.containsAll(kind.defining)) {
       return false;
     }
     Predicate<String> known = kind.names == null ? n -> true : n -> kind.names.contains(n) || n.startsWith(".ram-");

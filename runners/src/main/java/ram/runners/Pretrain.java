@@ -37,7 +37,7 @@ public final class Pretrain {
     if (config.getString("task").equals(MIXTURE)) {
       Path dir = OwnedDirectory.claim(config.path("pretrain_dir", home), OwnedDirectory.Kind.PRETRAINING, "pretrain_dir");
       try (WriterLock lock = WriterLock.acquire(dir, "pretrain " + config.name())) {
-        RunDirectory.removeTemporaryFiles(dir);
+        RunDirectory.removeDebris(dir);
         Checkpoint.removeLeftovers(dir.resolve(ResumablePretraining.STATE));
         return runMixture(config, home, out);
       }

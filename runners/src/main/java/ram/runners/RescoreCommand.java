@@ -1,7 +1,6 @@
 package ram.runners;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +25,6 @@ import ram.transforms.ParquetRecords;
  * unit's new rewards are staged first and published together ({@link PublishJournal}).
  */
 final class RescoreCommand {
-
-  /** The file that marks a {@code rewards-NAME/} directory as written by rescore. */
-  static final String ORIGIN = ".ram-rescore";
 
   private RescoreCommand() {}
 
@@ -57,7 +53,7 @@ final class RescoreCommand {
             + "directory that ram wrote (no " + OwnedDirectory.MARKER + " above it); rescore writes rewards-NAME/ beside the samples "
             + "only there"));
     try (WriterLock lock = WriterLock.acquire(store, "rescore")) {
-      new RunDirectory(store).removeCrashDebris();
+      RunDirectory.removeDebris(store);
       rescore(store, units, rewards, runner, samples, out);
     }
   }
@@ -66,12 +62,7 @@ final class RescoreCommand {
       PrintStream out) {
     for (String reward : rewards) {
       for (SampleStore.Unit u : units) {
-        Path target = u.rescoreDir(reward);
-        if (Files.exists(target) && !SampleStore.parquetIn(target).isEmpty() && !Files.isRegularFile(target.resolve(ORIGIN))) {
-          // a rewards-NAME/ that rescore did not write (copied in by hand): not ram's to replace
-          throw new ConfigException("rescore: " + target + " exists and was not written by ram rescore (no " + ORIGIN
-              + "); move it away or choose another reward name");
-        }
+        OwnedDirectory.requireClaimable(u.rescoreDir(reward), OwnedDirectory.Kind.RESCORE, "rescore"); // not one copied in by hand
       }
     }
     long t0 = System.nanoTime();
@@ -81,7 +72,8 @@ final class RescoreCommand {
       List<RescorePipeline.Source> sources = new ArrayList<>();
       for (SampleStore.Unit u : units) {
         Path target = u.rescoreDir(reward);
-        Path staged = target.resolveSibling(target.getFileName() + ".staging");
+        Path staged = OwnedDirectory.claim(target.resolveSibling(target.getFileName() + ".staging"), OwnedDirectory.Kind.RESCORE,
+            "rescore");
         sources.add(new RescorePipeline.Source(reward + "-" + u.dir().getFileName(), SampleStore.uris(u.samples()), staged.toString()));
         moves.add(new PublishJournal.Move(staged, target, target.resolveSibling(target.getFileName() + ".old")));
       }
@@ -90,9 +82,6 @@ final class RescoreCommand {
     PipelineResult.State state = Runners.runToEnd(p);
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("the rescore pipeline ended in state " + state);
-    }
-    for (PublishJournal.Move m : moves) {
-      RunDirectory.writeAtomically(m.staged().resolve(ORIGIN), "written by ram rescore\n");
     }
     FaultInjection.reach("rescore-commit", 0);
     PublishJournal.publish(store, moves, step -> FaultInjection.reach("rescore-publish", step));

@@ -84,9 +84,13 @@ public final class RunDirectory {
     return new Latest(0, notes, corrupt);
   }
 
-  /** The newest published epoch whose checkpoint verifies (0 if none). */
+  /**
+   * The newest published epoch (0 if none), from the directory listing alone: cheap, for the run's
+   * writer after {@link #repairLatest} and for readers, whose load of the checkpoint verifies it.
+   */
   public int latestEpoch() {
-    return resolveLatest().epoch();
+    List<Integer> published = publishedEpochs();
+    return published.isEmpty() ? 0 : published.get(published.size() - 1);
   }
 
   /**
@@ -137,15 +141,20 @@ public final class RunDirectory {
    * every other name are untouched. The caller holds the directory's {@link WriterLock}.
    */
   public void removeCrashDebris() {
-    PublishJournal.recover(root);
-    try (Stream<Path> files = Files.walk(root)) {
+    removeDebris(root);
+  }
+
+  /** {@link #removeCrashDebris} for any directory ram owns (a run, an evaluation, an export, a pretraining). */
+  static void removeDebris(Path owned) {
+    PublishJournal.recover(owned);
+    try (Stream<Path> files = Files.walk(owned)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        if (p.equals(root) || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (p.equals(owned) || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           continue;
         }
         String name = p.getFileName().toString();
         boolean directory = Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        boolean partialEpoch = directory && p.getParent().equals(root.resolve("epochs")) && name.matches("\\d{6}\\.partial");
+        boolean partialEpoch = directory && p.getParent().equals(owned.resolve("epochs")) && name.matches("\\d{6}\\.partial");
         boolean staging = directory && (name.equals(StagedOutput.STAGING) || name.equals(StagedOutput.ASIDE)
             || name.matches("rewards-[A-Za-z0-9_]+\\.(staging|old)"));
         if (partialEpoch || staging) {
@@ -153,18 +162,6 @@ public final class RunDirectory {
         } else if (!directory && isTemporary(name)) {
           Files.deleteIfExists(p);
         }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot clean up " + root + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Deletes ram's temporary files ({@code NAME.tmp-<pid or hex>}) anywhere under an owned directory. */
-  static void removeTemporaryFiles(Path owned) {
-    try (Stream<Path> files = Files.walk(owned)) {
-      for (Path p : files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-          && isTemporary(f.getFileName().toString())).toList()) {
-        Files.deleteIfExists(p);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot clean up " + owned + ": " + e.getMessage(), e);
@@ -187,6 +184,7 @@ public final class RunDirectory {
    */
   public void publish(int epoch) {
     deleteTree(partialEpochDir(epoch).resolve(ram.pipelines.TrainEpochPipeline.SCRATCH));
+    DurableFiles.syncTree(partialEpochDir(epoch));
     DurableFiles.rename(partialEpochDir(epoch), epochDir(epoch));
     FaultInjection.reach("publish", epoch);
     writeAtomically(latestFile(), String.format("%06d%n", epoch), () -> FaultInjection.reach("latest", epoch));

@@ -39,7 +39,7 @@ final class StagedOutput implements AutoCloseable {
     Path d = OwnedDirectory.claim(dir, kind, option);
     WriterLock lock = WriterLock.acquire(d, command);
     try {
-      removeDebris(d);
+      RunDirectory.removeDebris(d);
       Files.createDirectories(d.resolve(STAGING));
     } catch (IOException e) {
       lock.close();
@@ -87,14 +87,6 @@ final class StagedOutput implements AutoCloseable {
     } finally {
       lock.close();
     }
-  }
-
-  /** Rolls a committed publication forward, then drops staging, set-aside copies and temporary files ram names. */
-  static void removeDebris(Path owned) {
-    PublishJournal.recover(owned);
-    RunDirectory.deleteTree(owned.resolve(STAGING));
-    RunDirectory.deleteTree(owned.resolve(ASIDE));
-    RunDirectory.removeTemporaryFiles(owned);
   }
 
   /** The published names in {@code dir}: everything but ram's own bookkeeping ({@code .ram-*}). */

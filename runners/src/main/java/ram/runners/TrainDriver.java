@@ -74,7 +74,7 @@ public final class TrainDriver {
     OwnedDirectory.requireClaimable(run.root(), OwnedDirectory.Kind.RUN, "--output_dir"); // before reading its config.yaml
     config = pinBase(base, model.baseSha256());
     requireSameTrainingConfig();
-    int resumable = run.latestEpoch();
+    int resumable = run.resolveLatest().epoch();
     if (resumable > 0) { // a state of another model or base is refused before anything, the lock record included, is written
       model.state(run.checkpoint(resumable).toString());
     }

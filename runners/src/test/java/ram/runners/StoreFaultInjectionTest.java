@@ -71,7 +71,8 @@ class StoreFaultInjectionTest {
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path p : files.filter(Files::isRegularFile).toList()) {
         String name = dir.relativize(p).toString();
-        if (!name.equals(WriterLock.FILE) && !name.equals(OwnedDirectory.MARKER) && !timed.contains(name)) {
+        String file = p.getFileName().toString();
+        if (!file.equals(WriterLock.FILE) && !file.equals(OwnedDirectory.MARKER) && !timed.contains(name)) {
           out.put(name, name.endsWith(".parquet") ? records(p) : Checkpoint.sha256(Files.readAllBytes(p)));
         }
       }
