@@ -41,15 +41,10 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
    * admits no cross-origin request: only the driver submits to it.
    */
   public static EmbeddedFlinkCluster start(int slots) {
-    Configuration conf = new Configuration();
+    Configuration conf = Configuration.fromMap(listenerKeys(LOOPBACK, LOOPBACK));
     conf.set(RestOptions.ADDRESS, LOOPBACK);
-    conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
     conf.set(RestOptions.BIND_PORT, "0");
-    conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, NO_ORIGIN);
     conf.set(JobManagerOptions.ADDRESS, LOOPBACK);
-    conf.set(JobManagerOptions.BIND_HOST, LOOPBACK); // the blob server's, which binds to every address otherwise
-    conf.set(TaskManagerOptions.HOST, LOOPBACK);
-    conf.set(TaskManagerOptions.BIND_HOST, LOOPBACK);
     conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
     MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
         .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
@@ -60,6 +55,28 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded Flink cluster: " + e, e);
     }
+  }
+
+  /**
+   * The Flink keys that place every listener of a cluster: REST, the JobManager's RPC and blob
+   * server ({@code jobmanager.bind-host}; the blob server binds to every address without it), the
+   * TaskManagers' RPC and data exchange, the address TaskManagers advertise, and REST's
+   * cross-origin policy. One table for the embedded cluster, the per-pipeline one and the session
+   * cluster.
+   */
+  static java.util.Map<String, String> listenerKeys(String bindHost, String advertised) {
+    java.util.Map<String, String> keys = new java.util.LinkedHashMap<>();
+    keys.put(RestOptions.BIND_ADDRESS.key(), bindHost);
+    keys.put(JobManagerOptions.BIND_HOST.key(), bindHost);
+    keys.put(TaskManagerOptions.BIND_HOST.key(), bindHost);
+    keys.put(TaskManagerOptions.HOST.key(), advertised);
+    keys.put(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN.key(), NO_ORIGIN);
+    return keys;
+  }
+
+  /** {@link #listenerKeys} as lines of a {@code flink-conf.yaml}. */
+  static java.util.List<String> listenerLines(String bindHost, String advertised) {
+    return listenerKeys(bindHost, advertised).entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList();
   }
 
   /** The address every listener of ram's Flink clusters binds to unless told otherwise. */

@@ -82,13 +82,11 @@ final class FlinkSessionCluster {
       Files.createDirectories(dir.resolve("run"));
       int port = restPort > 0 ? restPort : freePort();
       int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / (taskManagers * slots));
-      Files.writeString(dir.resolve("conf/flink-conf.yaml"), String.join("\n",
+      List<String> conf = new ArrayList<>(EmbeddedFlinkCluster.listenerLines(bindHost, advertised));
+      conf.addAll(List.of(
           "jobmanager.rpc.address: " + advertised,
           "jobmanager.rpc.port: " + freePort(),
-          "jobmanager.bind-host: " + bindHost, // RPC and the blob server
           "jobmanager.memory.process.size: 1024m",
-          "taskmanager.bind-host: " + bindHost, // RPC and data exchange
-          "taskmanager.host: " + advertised,
           "taskmanager.memory.process.size: 4096m",
           // libtorch inputs pass through direct buffers that only a GC frees: the U-Net's gradient stage
           // outgrew Flink's default direct-memory limit (about 400 MB at 3 GB per TaskManager)
@@ -97,12 +95,11 @@ final class FlinkSessionCluster {
           "taskmanager.numberOfTaskSlots: " + slots,
           "parallelism.default: 1",
           "rest.address: " + advertised,
-          "rest.bind-address: " + bindHost,
           "rest.port: " + port,
-          "web.access-control-allow-origin: " + EmbeddedFlinkCluster.NO_ORIGIN,
           "cluster.registration.error-delay: 1000",
           "classloader.check-leaked-classloader: false",
-          ""), StandardCharsets.UTF_8);
+          ""));
+      Files.writeString(dir.resolve("conf/flink-conf.yaml"), String.join("\n", conf), StandardCharsets.UTF_8);
       Files.writeString(dir.resolve("conf/engine-threads"), Integer.toString(threads));
       String classpath = System.getProperty("java.class.path");
       List<String> jm = resourceParams("GET_JM_RESOURCE_PARAMS", classpath);

@@ -105,10 +105,10 @@ public final class Runners {
     if (jobConfDir == null) {
       try {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ram-flink-conf");
-        java.nio.file.Files.writeString(dir.resolve("flink-conf.yaml"), String.join("\n", ADAPTIVE_PARALLELISM + ": false",
-            "rest.bind-address: " + EmbeddedFlinkCluster.LOOPBACK, "jobmanager.bind-host: " + EmbeddedFlinkCluster.LOOPBACK,
-            "taskmanager.bind-host: " + EmbeddedFlinkCluster.LOOPBACK, "taskmanager.host: " + EmbeddedFlinkCluster.LOOPBACK,
-            "web.access-control-allow-origin: " + EmbeddedFlinkCluster.NO_ORIGIN, ""));
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(ADAPTIVE_PARALLELISM + ": false"));
+        lines.addAll(EmbeddedFlinkCluster.listenerLines(EmbeddedFlinkCluster.LOOPBACK, EmbeddedFlinkCluster.LOOPBACK));
+        lines.add("");
+        java.nio.file.Files.writeString(dir.resolve("flink-conf.yaml"), String.join("\n", lines));
         dir.toFile().deleteOnExit();
         dir.resolve("flink-conf.yaml").toFile().deleteOnExit();
         jobConfDir = dir;

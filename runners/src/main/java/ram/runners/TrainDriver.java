@@ -80,16 +80,17 @@ public final class TrainDriver {
     }
     OwnedDirectory.claim(run.root(), OwnedDirectory.Kind.RUN, "--output_dir");
     try (WriterLock lock = WriterLock.acquire(run.root(), "train " + config.name())) {
-      return trainLocked(started, model, prompts, evalPrompts, base);
+      return trainLocked(started, model, prompts, evalPrompts, base, resumable);
     }
   }
 
-  private Map<String, Double> trainLocked(long started, TunedModel model, List<Prompt> prompts, List<Prompt> evalPrompts, Path base) {
+  private Map<String, Double> trainLocked(long started, TunedModel model, List<Prompt> prompts, List<Prompt> evalPrompts, Path base,
+      int checked) {
     cancelOrphanJobs(); // under the lock, before the partial epoch they write into is cleaned up
     run.removeCrashDebris();
     int epochs = config.getInt("epochs");
     int latest = run.repairLatest(out);
-    if (latest > 0) { // the state every later epoch starts from: refuse a corrupt one, or one of another model, before anything runs
+    if (latest > 0 && latest != checked) { // the state every later epoch starts from, unless checked before the lock was taken
       model.state(run.checkpoint(latest).toString());
     }
     RunDirectory.writeAtomically(run.configFile(), config.toYaml());
