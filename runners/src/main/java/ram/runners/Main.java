@@ -154,14 +154,6 @@ public final class Main {
    * has a run directory that ram owns ({@link OwnedDirectory}), else to {@code ${java.io.tmpdir}/ram-logs/};
    * the log is named {@code ram-<date>-<time>-<pid>.log}. Returns its path, or why there is none.
    */
-  private static boolean ownedRun(Path dir) {
-    try {
-      return OwnedDirectory.isOwned(dir, OwnedDirectory.Kind.RUN);
-    } catch (RuntimeException e) {
-      return false; // an unreadable marker: the log goes to the temporary directory
-    }
-  }
-
   static String writeFailureLog(Throwable e, String[] args, Path runDir) {
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
@@ -175,6 +167,15 @@ public final class Main {
       return Files.writeString(dir.resolve(name), text).toAbsolutePath().toString();
     } catch (java.io.IOException | RuntimeException failed) {
       return "no log written: " + failed.getMessage();
+    }
+  }
+
+  /** Whether {@code dir} is a run directory ram owns (an unreadable marker counts as not). */
+  private static boolean ownedRun(Path dir) {
+    try {
+      return OwnedDirectory.isOwned(dir, OwnedDirectory.Kind.RUN);
+    } catch (RuntimeException e) {
+      return false; // an unreadable marker: the log goes to the temporary directory
     }
   }
 
