@@ -12,6 +12,7 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
+import ram.config.RunConfig;
 import ram.rewards.RewardBenchmark;
 
 /**
@@ -43,12 +44,12 @@ public final class Bench {
     List<Double> seconds = pipelineSeconds(config, runs);
     double later = seconds.subList(1, runs).stream().mapToDouble(Double::doubleValue).average().orElse(0);
     out.printf("BENCH pipeline runner=%s master=%s first_seconds=%.2f later_mean_seconds=%.2f runs=%d%n",
-        config.getString("runner"), config.getString("flink_master"), seconds.get(0), later, runs);
+        config.runtime().runner(), config.runtime().flinkMaster(), seconds.get(0), later, runs);
   }
 
   /** Wall seconds of {@code runs} trivial pipelines (one shuffle) in a row on the config's runner. */
   static List<Double> pipelineSeconds(RunConfig config, int runs) {
-    EmbeddedFlinkCluster cluster = Runners.wantsEmbeddedCluster(config) ? EmbeddedFlinkCluster.start(config.getInt("parallelism")) : null;
+    EmbeddedFlinkCluster cluster = Runners.wantsEmbeddedCluster(config) ? EmbeddedFlinkCluster.start(config.runtime().parallelism()) : null;
     List<Double> seconds = new ArrayList<>();
     try {
       for (int i = 0; i < runs; i++) {

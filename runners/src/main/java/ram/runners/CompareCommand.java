@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
+import ram.config.ConfigLimits;
 import ram.transforms.SafeNames;
 
 /**
@@ -53,12 +56,12 @@ final class CompareCommand {
             + key + "' (" + ram.values().get(key) + " vs " + grpo.values().get(key) + "); a fair comparison shares it");
       }
     }
-    if (ram.getWeights("rewards").size() != 1) {
-      throw new ConfigException("compare " + task + ": needs a single reward, got " + ram.getWeights("rewards").keySet());
+    if (ram.task().rewards().size() != 1) {
+      throw new ConfigException("compare " + task + ": needs a single reward, got " + ram.task().rewards().keySet());
     }
-    int ramSteps = ram.getInt("optimizer_steps_per_epoch");
-    int grpoSteps = grpo.getInt("optimizer_steps_per_epoch");
-    int budget = ram.getInt("epochs") * ramSteps;
+    int ramSteps = ram.schedule().optimizerSteps();
+    int grpoSteps = grpo.schedule().optimizerSteps();
+    int budget = ram.schedule().epochs() * ramSteps;
     if (budget % grpoSteps != 0) {
       throw new ConfigException("compare " + task + ": RAM's budget of " + budget + " optimizer steps is not a whole number of "
           + "Flow-GRPO epochs of " + grpoSteps + " steps; change --epochs");
@@ -71,7 +74,7 @@ final class CompareCommand {
       }
     }
     Main.selectDevice(ram); // device and libtorch threads from the resolved configs, overrides included
-    Runners.configureEngineThreads(ram.getInt("parallelism"));
+    Runners.configureEngineThreads(ram.runtime().parallelism());
     ram = ram.with("eval_every", evalEvery / ramSteps);
     grpo = grpo.with("epochs", budget / grpoSteps).with("eval_every", evalEvery / grpoSteps);
     Path dir = parsed.options.containsKey("out") ? Path.of(parsed.options.get("out")).toAbsolutePath().normalize()
@@ -79,7 +82,7 @@ final class CompareCommand {
 
     out.printf("compare %s: %d optimizer steps each; RAM %d epochs x %d, Flow-GRPO %d epochs x %d; held-out evaluation every %d "
         + "steps; in %s%n", task, budget, budget / ramSteps, ramSteps, budget / grpoSteps, grpoSteps, evalEvery, dir);
-    String reward = ram.getWeights("rewards").keySet().iterator().next();
+    String reward = ram.task().rewards().keySet().iterator().next();
     List<Comparison.Point> ramCurve = train(ram, dir.resolve("ram"), home, out, reward, ramSteps);
     List<Comparison.Point> grpoCurve = train(grpo, dir.resolve("flow_grpo"), home, out, reward, grpoSteps);
     Comparison comparison = new Comparison(ramCurve, grpoCurve);

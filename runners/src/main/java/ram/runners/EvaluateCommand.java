@@ -17,6 +17,8 @@ import org.apache.beam.sdk.PipelineResult;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.model.Checkpoint;
 import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
@@ -66,20 +68,20 @@ final class EvaluateCommand {
     RunConfig config = withStoreDefaults(target.config(), home);
     Main.selectDevice(config);
     if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      Runners.configureEngineThreads(config.getInt("parallelism"));
+      Runners.configureEngineThreads(config.runtime().parallelism());
     }
-    int perPrompt = config.getInt("eval_images_per_prompt");
-    int images = config.getInt("eval_samples");
+    int perPrompt = config.evaluation().imagesPerPrompt();
+    int images = config.evaluation().samples();
     if (images == 0) {
       throw new ConfigException("evaluate: eval_samples is 0; pass --eval_samples N");
     }
-    int steps = config.has("eval_steps") ? config.getInt("eval_steps") : config.getInt("sample_steps");
-    long seed = config.getLong("eval_seed");
-    Path base = config.path("base_checkpoint", home);
+    int steps = config.evaluation().steps();
+    long seed = config.evaluation().seed();
+    Path base = RunConfig.resolve(config.model().baseCheckpoint(), home);
     JsonObject manifest = Checkpoint.verifyWeights(Checkpoint.readDirectory(target.checkpoint()), target.checkpoint().toString());
     String architecture = manifest.get("architecture").getAsString();
     LoraNetwork.Config lora = target.isBase() ? null : TrainDriver.lora(config);
-    String baseArchitecture = target.isBase() ? architecture : config.getString("model");
+    String baseArchitecture = target.isBase() ? architecture : config.model().architecture();
     if (!target.isBase()) {
       try {
         TunedModel tuned = TunedModel.load(baseArchitecture, base.toString(), lora, 0);
@@ -98,8 +100,8 @@ final class EvaluateCommand {
       rewardsBySet.put(set, rewardsFor(set, a.options.get("rewards"), config));
     }
     out.printf("evaluate %s (%s, epoch %d) on %s: %d images per prompt, %d steps, cfg %.2f, shift %.2f, seed %d%n",
-        target.checkpoint(), architecture, target.epoch(), sets.keySet(), perPrompt, steps, config.getDouble("cfg_scale"),
-        config.getDouble("time_shift"), seed);
+        target.checkpoint(), architecture, target.epoch(), sets.keySet(), perPrompt, steps, config.sampling().cfgScale(),
+        config.sampling().timeShift(), seed);
 
     Map<String, Double> results = new TreeMap<>();
     try (StagedOutput output = StagedOutput.open(outDir, OwnedDirectory.Kind.EVALUATION, "evaluate", "--out")) {
@@ -111,9 +113,9 @@ final class EvaluateCommand {
         String checkpoint = target.isBase() ? null : target.checkpoint().toString();
         String baseDir = target.isBase() ? target.checkpoint().toString() : base.toString();
         EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, LaggedPolicy.CURRENT, perPrompt, steps,
-            config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
+            config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
         EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
-            LaggedPolicy.CURRENT, perPrompt, steps, config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
+            LaggedPolicy.CURRENT, perPrompt, steps, config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
         EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString(),
             Runners.groupKeys(config));
       }
@@ -173,7 +175,7 @@ final class EvaluateCommand {
       List<String> words = new ArrayList<>(List.of("evaluate", name));
       a.overrides.forEach((k, v) -> words.addAll(List.of("--" + k, v)));
       RunConfig config = Main.loadConfig(words.toArray(String[]::new), home);
-      return new Target(config.path("base_checkpoint", home), config, 0, true, config.name().equals("base") ? "base" : config.name() + "-base");
+      return new Target(RunConfig.resolve(config.model().baseCheckpoint(), home), config, 0, true, config.name().equals("base") ? "base" : config.name() + "-base");
     }
     Path p = Path.of(checkpoint).toAbsolutePath().normalize();
     if (Files.isRegularFile(p) && p.getFileName().toString().equals("latest")) {
@@ -222,10 +224,10 @@ final class EvaluateCommand {
     List<String> names = new ArrayList<>();
     if (option != null) {
       names.addAll(List.of(option.split(",")));
-    } else if (config.getString("task").equals("mixture")) {
+    } else if (config.taskName().equals("mixture")) {
       names.addAll(List.of("geneval", "ocr"));
     } else {
-      names.add(config.getString("task"));
+      names.add(config.taskName());
     }
     Map<String, List<Prompt>> sets = new LinkedHashMap<>();
     Map<String, Path> fileOfSet = new LinkedHashMap<>();
@@ -277,8 +279,8 @@ final class EvaluateCommand {
         }
         out.put(r, 1.0);
       }
-    } else if (config.has("rewards")) {
-      out.putAll(config.evalRewards());
+    } else if (config.evaluation().rewards() != null) {
+      out.putAll(config.evaluation().rewards());
     } else if (RewardRegistry.names().contains(set)) {
       out.put(set, 1.0);
     } else {

@@ -19,6 +19,8 @@ import org.apache.beam.sdk.PipelineResult;
 
 import com.google.gson.GsonBuilder;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.pipelines.ExportPipeline;
 import ram.schemas.Advantage;
 import ram.schemas.Reward;

@@ -1,5 +1,7 @@
 package ram.runners;
 
+import ram.config.ConfigException;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;

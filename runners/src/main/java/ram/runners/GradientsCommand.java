@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.model.Checkpoint;
 import ram.model.GradientCoherence;
 
@@ -35,7 +37,7 @@ final class GradientsCommand {
       throw new ConfigException("gradients: " + run.configFile() + " not found; expected the directory of a training run");
     }
     RunConfig config = RunConfig.readResolved(run.configFile(), run.root().getFileName().toString());
-    int steps = config.getInt("optimizer_steps_per_epoch");
+    int steps = config.schedule().optimizerSteps();
     if (steps != 1) {
       throw new ConfigException("gradients: " + run.configFile() + " has optimizer_steps_per_epoch " + steps
           + "; a checkpoint keeps only the blend of an epoch's steps, so the analysis needs 1");
@@ -44,7 +46,7 @@ final class GradientsCommand {
     if (epochs < 2) {
       throw new ConfigException("gradients: " + run.root() + " has " + epochs + " finished epochs; the analysis needs 2 or more");
     }
-    GradientCoherence coherence = new GradientCoherence(config.getDouble("adam_beta1"));
+    GradientCoherence coherence = new GradientCoherence(config.optimizer().beta1());
     for (int epoch = 1; epoch <= epochs; epoch++) {
       Path dir = run.checkpoint(epoch);
       coherence.addMoment(Checkpoint.decodeTraining(Checkpoint.readDirectory(dir), dir.toString()).optimizer().firstMoment());

@@ -1,5 +1,8 @@
 package ram.runners;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +69,7 @@ public final class Main {
           RunConfig config = loadConfig(args, home);
           runDir = runDir(config, home);
           selectDevice(config);
-          Runners.configureEngineThreads(config.getInt("parallelism"));
+          Runners.configureEngineThreads(config.runtime().parallelism());
           new TrainDriver(config, runDir, home, out).train();
         }
         case "pretrain" -> {
@@ -108,7 +111,7 @@ public final class Main {
           RunConfig config = loadConfig(rest, home);
           selectDevice(config);
           if (config.has("parallelism")) {
-            Runners.configureEngineThreads(config.getInt("parallelism"));
+            Runners.configureEngineThreads(config.runtime().parallelism());
           } else {
             threadsUnlessSet(1); // bench model on a pretraining config: one process with every core, as pretraining
           }
@@ -186,10 +189,8 @@ public final class Main {
 
   /** Applies the config's {@code device} (if it names one) to this process; fails early if it cannot be had. */
   static void selectDevice(RunConfig config) {
-    if (config.has("device")) {
-      ram.model.Devices.select(config.getString("device"));
-      System.setProperty(ram.model.Devices.PROPERTY, config.getString("device"));
-    }
+    ram.model.Devices.select(config.runtime().device());
+    System.setProperty(ram.model.Devices.PROPERTY, config.runtime().device());
   }
 
   /** Libtorch threads for a single-process command, unless {@code -Dai.djl.pytorch.num_threads} was given. */
@@ -202,7 +203,7 @@ public final class Main {
   /** The run directory: {@code --output_dir} (relative to the working directory) or outputs/<config>. */
   static Path runDir(RunConfig config, Path home) {
     if (config.has("output_dir")) {
-      return Path.of(config.getString("output_dir")).toAbsolutePath().normalize();
+      return Path.of(config.runtime().outputDir()).toAbsolutePath().normalize();
     }
     return home.resolve("outputs").resolve(config.name());
   }

@@ -7,6 +7,8 @@ import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.model.AdamW;
 import ram.model.FlopCounted;
 import ram.model.Networks;
@@ -37,7 +39,7 @@ final class ModelBench {
   private ModelBench() {}
 
   static void run(RunConfig config, PrintStream out) {
-    VelocityNetwork network = Networks.create(config.getString("model"));
+    VelocityNetwork network = Networks.create(config.model().architecture());
     if (!(network instanceof FlopCounted flops)) {
       throw new ConfigException(config.name() + ": bench model needs an image network that counts its FLOPs, not "
           + network.architecture());

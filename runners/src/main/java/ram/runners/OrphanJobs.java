@@ -1,5 +1,7 @@
 package ram.runners;
 
+import ram.config.RunConfig;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -36,8 +38,8 @@ final class OrphanJobs {
 
   /** Whether the config's jobs run on a Flink cluster that outlives the driver ({@code flink_master: host:port}). */
   static boolean canOutliveTheDriver(RunConfig config) {
-    String master = config.getString("flink_master");
-    return config.getString("runner").equals("flink") && !master.equals("[local]") && !master.equals("[auto]");
+    String master = config.runtime().flinkMaster();
+    return config.runtime().runner().equals("flink") && !master.equals("[local]") && !master.equals("[auto]");
   }
 
   /** The name of an epoch's job: config, epoch and {@link #runTag} of the run directory. */

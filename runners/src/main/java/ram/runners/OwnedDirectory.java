@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import ram.config.ConfigException;
 import ram.model.DurableFiles;
 
 /**

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.model.AdamW;
 import ram.model.Checkpoint;
 import ram.model.FlowMatchingPretrainer;
@@ -33,39 +35,39 @@ public final class Pretrain {
   static final String MIXTURE = "mixture";
 
   public static Path run(RunConfig config, Path home, PrintStream out) {
-    requireReplaceable(config.path("base_checkpoint", home));
-    if (config.getString("task").equals(MIXTURE)) {
-      Path dir = OwnedDirectory.claim(config.path("pretrain_dir", home), OwnedDirectory.Kind.PRETRAINING, "pretrain_dir");
+    requireReplaceable(RunConfig.resolve(config.model().baseCheckpoint(), home));
+    if (config.taskName().equals(MIXTURE)) {
+      Path dir = OwnedDirectory.claim(RunConfig.resolve(config.pretraining().dir(), home), OwnedDirectory.Kind.PRETRAINING, "pretrain_dir");
       try (WriterLock lock = WriterLock.acquire(dir, "pretrain " + config.name())) {
         RunDirectory.removeDebris(dir);
         Checkpoint.removeLeftovers(dir.resolve(ResumablePretraining.STATE));
         return runMixture(config, home, out);
       }
     }
-    VelocityNetwork network = Networks.create(config.getString("model"));
-    TrainingData data = dataFor(config.getString("task"));
-    int steps = config.getInt("pretrain_steps");
-    long seed = config.getLong("pretrain_seed");
+    VelocityNetwork network = Networks.create(config.model().architecture());
+    TrainingData data = dataFor(config.taskName());
+    int steps = config.pretraining().steps();
+    long seed = config.pretraining().seed();
     long t0 = System.nanoTime();
-    FlowMatchingPretrainer trainer = new FlowMatchingPretrainer(network, AdamW.of(config.getDouble("pretrain_learning_rate"), 0),
-        config.getInt("pretrain_batch_size"), 0);
+    FlowMatchingPretrainer trainer = new FlowMatchingPretrainer(network, AdamW.of(config.pretraining().learningRate(), 0),
+        config.pretraining().batchSize(), 0);
     FlowMatchingPretrainer.Result result = trainer.train(network.initialize(seed), data, steps, seed, Math.max(1, steps / 20),
         (step, loss) -> out.printf("pretrain step %d/%d  loss %.4f  %.1fs%n", step, steps, loss, (System.nanoTime() - t0) / 1e9));
     Map<String, Object> provenance = new TreeMap<>();
     provenance.put("config", config.name());
-    provenance.put("task", config.getString("task"));
+    provenance.put("task", config.taskName());
     provenance.put("seed", seed);
     provenance.put("steps", steps);
-    provenance.put("batch_size", config.getInt("pretrain_batch_size"));
-    provenance.put("learning_rate", config.getDouble("pretrain_learning_rate"));
+    provenance.put("batch_size", config.pretraining().batchSize());
+    provenance.put("learning_rate", config.pretraining().learningRate());
     provenance.put("final_loss", result.finalLoss());
     provenance.put("seconds", (System.nanoTime() - t0) / 1e9);
     provenance.put("commit", GitInfo.commit(home));
-    if (config.has("pretrain_init")) { // continued pretraining: keep the parent's provenance
-      Path init = config.path("pretrain_init", home);
+    if (config.pretraining().init() != null) { // continued pretraining: keep the parent's provenance
+      Path init = RunConfig.resolve(config.pretraining().init(), home);
       provenance.put("init", Checkpoint.verify(Checkpoint.readDirectory(init), init.toString()).get("provenance"));
     }
-    Path target = config.path("base_checkpoint", home);
+    Path target = RunConfig.resolve(config.model().baseCheckpoint(), home);
     Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.parameters(), network.architecture(), provenance),
         () -> ram.transforms.FaultInjection.reach("pretrain-write", 0));
     out.printf("RESULT pretrain_final_loss=%.4f%n", result.finalLoss());
@@ -106,34 +108,33 @@ public final class Pretrain {
    * then the EMA weights written to {@code base_checkpoint} with their provenance.
    */
   static Path runMixture(RunConfig config, Path home, PrintStream out) {
-    VelocityNetwork network = Networks.create(config.getString("model"));
-    WorldMixtureData.Words words = config.has("pretrain_words")
-        ? WorldMixtureData.Words.parse(config.getString("pretrain_words")) : WorldMixtureData.Words.TRAIN;
-    TrainingData data = WorldMixtureData.load(home, config.getDouble("pretrain_shapes_share"), words);
+    VelocityNetwork network = Networks.create(config.model().architecture());
+    WorldMixtureData.Words words = WorldMixtureData.Words.parse(config.pretraining().words());
+    TrainingData data = WorldMixtureData.load(home, config.pretraining().shapesShare(), words);
     long t0 = System.nanoTime();
-    Path dir = config.path("pretrain_dir", home);
+    Path dir = RunConfig.resolve(config.pretraining().dir(), home);
     ResumablePretraining.Result result = new ResumablePretraining(config, home, network, data, out).run(dir);
     Map<String, Object> provenance = new TreeMap<>();
     provenance.put("config", config.name());
     provenance.put("resolved_config", config.values().toString());
-    provenance.put("task", config.getString("task"));
+    provenance.put("task", config.taskName());
     provenance.put("data", "ground-truth renders of prompts/geneval/train.jsonl and "
         + (words == WorldMixtureData.Words.FRESH ? "fresh random words (none of prompts/ocr/test.jsonl)" : "prompts/ocr/train.jsonl")
-        + ", shapes share " + config.getDouble("pretrain_shapes_share"));
-    provenance.put("seed", config.getLong("pretrain_seed"));
+        + ", shapes share " + config.pretraining().shapesShare());
+    provenance.put("seed", config.pretraining().seed());
     provenance.put("steps", result.state().epoch());
-    provenance.put("batch_size", config.getInt("pretrain_batch_size"));
-    provenance.put("learning_rate", config.getDouble("pretrain_learning_rate"));
-    provenance.put("weights", "EMA, decay " + config.getDouble("pretrain_ema_decay"));
+    provenance.put("batch_size", config.pretraining().batchSize());
+    provenance.put("learning_rate", config.pretraining().learningRate());
+    provenance.put("weights", "EMA, decay " + config.pretraining().emaDecay());
     provenance.put("parameters", result.state().ema().size());
     provenance.put("final_loss", result.finalLoss());
     provenance.put("seconds_this_session", (System.nanoTime() - t0) / 1e9);
     provenance.put("commit", GitInfo.commit(home));
-    if (config.has("pretrain_init")) { // continued pretraining: keep the parent's provenance
-      Path init = config.path("pretrain_init", home);
+    if (config.pretraining().init() != null) { // continued pretraining: keep the parent's provenance
+      Path init = RunConfig.resolve(config.pretraining().init(), home);
       provenance.put("init", Checkpoint.verify(Checkpoint.readDirectory(init), init.toString()).get("provenance"));
     }
-    Path target = config.path("base_checkpoint", home);
+    Path target = RunConfig.resolve(config.model().baseCheckpoint(), home);
     Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.state().ema(), network.architecture(), provenance));
     out.printf("RESULT pretrain_final_loss=%.4f%n", result.finalLoss());
     out.printf("wrote base checkpoint %s%n", target);

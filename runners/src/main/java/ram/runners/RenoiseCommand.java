@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
+import ram.config.ConfigException;
 import ram.model.Noise;
 import ram.model.OdeSampler;
 import ram.rewards.PromptFiles;

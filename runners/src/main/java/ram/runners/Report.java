@@ -8,6 +8,7 @@ import java.util.TreeSet;
 
 import org.apache.avro.generic.GenericRecord;
 
+import ram.config.RunConfig;
 import ram.schemas.Tensor;
 import ram.transforms.ParquetRecords;
 import ram.transforms.Tensors;

@@ -9,6 +9,8 @@ import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.pipelines.RescorePipeline;
 import ram.rewards.RewardRegistry;
 import ram.schemas.Reward;
@@ -46,7 +48,7 @@ final class RescoreCommand {
       }
     }
     out.printf("rescore %d samples in %d unit(s) of %s with %s on %s%n", samples, units.size(), path, rewards,
-        runner.getString("runner"));
+        runner.runtime().runner());
 
     Path store = OwnedDirectory.ownerOf(units.get(0).dir(), Set.of(OwnedDirectory.Kind.RUN, OwnedDirectory.Kind.EVALUATION))
         .orElseThrow(() -> new ConfigException("rescore: " + path.toAbsolutePath().normalize() + " is not inside a run or evaluation "

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.model.AdamW;
 import ram.model.Checkpoint;
 import ram.model.FlowMatchingPretrainer;
@@ -67,15 +69,15 @@ final class ResumablePretraining {
 
   /** Trains to {@code pretrain_steps}; returns the final state (epoch = steps done) and the last mean loss. */
   Result run(Path dir) {
-    int steps = config.getInt("pretrain_steps");
-    long seed = config.getLong("pretrain_seed");
-    int every = config.getInt("pretrain_checkpoint_every");
-    double peak = config.getDouble("pretrain_learning_rate");
-    double weightDecay = config.getDouble("pretrain_weight_decay");
-    int warmup = config.getInt("pretrain_warmup_steps");
-    double emaDecay = config.getDouble("pretrain_ema_decay");
+    int steps = config.pretraining().steps();
+    long seed = config.pretraining().seed();
+    int every = config.pretraining().checkpointEvery();
+    double peak = config.pretraining().learningRate();
+    double weightDecay = config.pretraining().weightDecay();
+    int warmup = config.pretraining().warmupSteps();
+    double emaDecay = config.pretraining().emaDecay();
     FlowMatchingPretrainer trainer = new FlowMatchingPretrainer(network, AdamW.of(peak, weightDecay),
-        config.getInt("pretrain_batch_size"), config.getDouble("pretrain_prompt_dropout"));
+        config.pretraining().batchSize(), config.pretraining().promptDropout());
     TrainingState state = resumeOrStart(dir, seed);
     int reportEvery = Math.max(1, Math.min(50, steps / 100));
     double window = 0;
@@ -85,7 +87,7 @@ final class ResumablePretraining {
     int first = state.epoch() + 1;
     if (first <= steps) {
       out.printf("pretrain %s: %d parameters, steps %d..%d of %d, batch %d, state in %s%n", network.architecture(),
-          state.theta().size(), first, steps, steps, config.getInt("pretrain_batch_size"), dir);
+          state.theta().size(), first, steps, steps, config.pretraining().batchSize(), dir);
     }
     ParameterSet theta = state.theta();
     ParameterSet ema = state.ema();
@@ -168,14 +170,14 @@ final class ResumablePretraining {
    * and the rest start at the network's initialization.
    */
   private ParameterSet initialWeights(long seed) {
-    if (!config.has("pretrain_init")) {
+    if (config.pretraining().init() == null) {
       return network.initialize(seed);
     }
-    Path init = config.path("pretrain_init", home);
+    Path init = RunConfig.resolve(config.pretraining().init(), home);
     ImageModels.Loaded loaded = ImageModels.load(init);
     ParameterSet theta = loaded.theta();
-    if (config.has("pretrain_init_only")) {
-      List<String> prefixes = List.of(config.getString("pretrain_init_only").split("\\s*,\\s*"));
+    if (config.pretraining().initOnly() != null) {
+      List<String> prefixes = List.of(config.pretraining().initOnly().split("\\s*,\\s*"));
       theta = theta.restrictedTo(prefixes);
       if (theta.size() == 0) {
         throw new ConfigException("pretrain_init_only " + prefixes + ": no parameter of " + init + " starts with any of these");
@@ -196,7 +198,7 @@ final class ResumablePretraining {
     added.removeAll(theta.names());
     out.printf("pretrain: growing the %s weights of %s into a %s; new parameters start at their initialization%s: %s%n",
         loaded.network().architecture(), init, network.architecture(),
-        config.has("pretrain_init_only") ? "" : ", with no effect",
+        config.pretraining().initOnly() != null ? "" : ", with no effect",
         added.size() <= 12 ? added : added.size() + " arrays (" + added.get(0) + " ... " + added.get(added.size() - 1) + ")");
     return weights;
   }
@@ -204,7 +206,7 @@ final class ResumablePretraining {
   private String settings() {
     Map<String, Object> s = new TreeMap<>();
     for (String k : SETTINGS_KEYS) {
-      s.put(k, String.valueOf(config.values().get(k)));
+      s.put(k, String.valueOf(config.resolvedValues().get(k)));
     }
     for (String k : OPTIONAL_SETTINGS_KEYS) {
       if (config.has(k)) {

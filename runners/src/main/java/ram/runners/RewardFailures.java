@@ -5,6 +5,9 @@ import java.util.TreeMap;
 
 import org.apache.avro.generic.GenericRecord;
 
+import ram.config.ConfigKeys;
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.transforms.ParquetRecords;
 
 /**
@@ -21,7 +24,7 @@ import ram.transforms.ParquetRecords;
 record RewardFailures(String reward, int failed, int total, String firstError) {
 
   /** The share of failed samples above which an epoch fails, where the config sets none. */
-  static final double DEFAULT_MAX_FRACTION = 0.5;
+  static final double DEFAULT_MAX_FRACTION = ConfigKeys.DEFAULT_MAX_REWARD_FAILURES;
 
   /** The training reward's records among {@code records} (the epoch's {@code rewards/} rows). */
   static RewardFailures of(String reward, List<GenericRecord> records) {
@@ -57,10 +60,7 @@ record RewardFailures(String reward, int failed, int total, String firstError) {
 
   /** {@code max_reward_failures} of the config, or the default; a value above 1 is refused. */
   static double maxFraction(RunConfig config) {
-    if (!config.has("max_reward_failures")) {
-      return DEFAULT_MAX_FRACTION;
-    }
-    double fraction = config.getDouble("max_reward_failures");
+    double fraction = config.task().maxRewardFailures();
     if (fraction > 1) {
       throw new ConfigException("config '" + config.name() + "': max_reward_failures " + fraction
           + " is above 1; expected a fraction of the epoch's samples, 0..1");

@@ -1,5 +1,7 @@
 package ram.runners;
 
+import ram.config.RunConfig;
+
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -16,7 +18,7 @@ public final class Runners {
 
   /** Whether a run should keep its own in-process Flink cluster alive. */
   public static boolean wantsEmbeddedCluster(RunConfig config) {
-    return config.getString("runner").equals("flink") && config.getString("flink_master").equals("[local]");
+    return config.runtime().runner().equals("flink") && config.runtime().flinkMaster().equals("[local]");
   }
 
   /**
@@ -25,8 +27,8 @@ public final class Runners {
    * pipeline; {@code host:port} names an external Flink 1.19 cluster.
    */
   public static PipelineOptions options(RunConfig config, String jobName, EmbeddedFlinkCluster cluster) {
-    int parallelism = config.getInt("parallelism");
-    if (config.getString("runner").equals("direct")) {
+    int parallelism = config.runtime().parallelism();
+    if (config.runtime().runner().equals("direct")) {
       DirectOptions o = PipelineOptionsFactory.as(DirectOptions.class);
       o.setRunner(DirectRunner.class);
       o.setTargetParallelism(parallelism);
@@ -35,7 +37,7 @@ public final class Runners {
     }
     FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     o.setRunner(FlinkRunner.class);
-    String master = config.getString("flink_master");
+    String master = config.runtime().flinkMaster();
     if (master.equals("[local]") && cluster != null) {
       o.setFlinkMaster(cluster.master());
       o.setFilesToStage(java.util.List.of(cluster.stagedJar()));
@@ -121,8 +123,8 @@ public final class Runners {
 
   /** Shuffle keys that spread groups (prompt slots, gradient shards) over the run's workers. */
   static ram.transforms.GroupKeys groupKeys(RunConfig config) {
-    return config.getString("runner").equals("direct") ? ram.transforms.GroupKeys.IDENTITY
-        : FlinkGroupKeys.spread(config.getInt("parallelism"));
+    return config.runtime().runner().equals("direct") ? ram.transforms.GroupKeys.IDENTITY
+        : FlinkGroupKeys.spread(config.runtime().parallelism());
   }
 
   /** Libtorch threads per worker: the cores a worker really owns (performance.md). */

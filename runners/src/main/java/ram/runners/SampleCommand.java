@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
+import ram.config.ConfigException;
 import ram.model.OdeSampler;
 
 /**

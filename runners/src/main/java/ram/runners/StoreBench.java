@@ -17,6 +17,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 
+import ram.config.RunConfig;
 import ram.model.Noise;
 import ram.rewards.geneval.GenEvalPrompt;
 import ram.rewards.geneval.ShapeRenderer;
@@ -51,18 +52,18 @@ final class StoreBench {
       Path unit = dir.resolve("unit");
       writeStore(home, unit, perWorld);
       int n = 2 * perWorld;
-      List<String> runner = List.of("--runner", config.getString("runner"), "--flink_master", config.getString("flink_master"),
-          "--parallelism", Integer.toString(config.getInt("parallelism")));
+      List<String> runner = List.of("--runner", config.runtime().runner(), "--flink_master", config.runtime().flinkMaster(),
+          "--parallelism", Integer.toString(config.runtime().parallelism()));
       for (String reward : List.of("geneval", "ocr", "compressibility")) {
         double s = time(home, concat(List.of("rescore", unit.toString(), "--reward", reward), runner));
         out.printf("BENCH pipelines rescore reward=%s samples=%d seconds=%.2f samples_per_second=%.1f runner=%s%n", reward, n, s, n / s,
-            config.getString("runner"));
+            config.runtime().runner());
       }
       for (String format : List.of("parquet", "csv", "jsonl", "imagefolder")) {
         double s = time(home, concat(List.of("export", unit.toString(), "--to", dir.resolve("export-" + format).toString(),
             "--format", format), runner));
         out.printf("BENCH pipelines export format=%s samples=%d seconds=%.2f samples_per_second=%.1f runner=%s%n", format, n, s, n / s,
-            config.getString("runner"));
+            config.runtime().runner());
       }
     } finally {
       RunDirectory.deleteTree(dir);

@@ -1,5 +1,8 @@
 package ram.runners;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package ram.runners;
 
+import ram.config.RunConfig;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -57,10 +59,10 @@ final class TrainBench {
     List<Double> fixed = Bench.pipelineSeconds(c, 4);
     double fixedCost = fixed.subList(1, fixed.size()).stream().mapToDouble(Double::doubleValue).average().orElse(0);
     double epoch = later.get("pipeline_seconds");
-    int samples = c.getInt("prompts_per_epoch") * c.getInt("images_per_prompt");
+    int samples = c.schedule().promptsPerEpoch() * c.schedule().imagesPerPrompt();
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
         "BENCH train config=%s target=%s parallelism=%d epoch_seconds=%.2f samples_per_second=%.2f items_per_second=%.2f",
-        config.name(), target, parallelism, epoch, samples / epoch, samples * c.getInt("renoisings") / epoch));
+        config.name(), target, parallelism, epoch, samples / epoch, samples * c.ram().renoisings() / epoch));
     later.forEach((k, v) -> {
       if (k.startsWith("stage_") || k.equals("compute_seconds")) {
         line.append(String.format(Locale.ROOT, " %s=%.3f", k, v));

@@ -10,6 +10,14 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
+import ram.config.FinetuneSettings;
+import ram.config.FlowGrpoSettings;
+import ram.config.RamSettings;
+import ram.config.SamplingSettings;
+import ram.config.ScheduleSettings;
+import ram.config.ConfigKeys;
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.model.AdamW;
 import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
@@ -60,14 +68,14 @@ public final class TrainDriver {
   public Map<String, Double> train() {
     long started = System.nanoTime();
     // Everything that can be wrong with the inputs is checked before anything is written.
-    Path base = config.path("base_checkpoint", home);
+    Path base = RunConfig.resolve(config.model().baseCheckpoint(), home);
     if (!Files.isDirectory(base)) {
       throw new ConfigException("base_checkpoint " + base + " does not exist; run ./ram pretrain " + config.name() + " first");
     }
-    java.util.Set<String> rewards = config.getWeights("rewards").keySet();
-    List<Prompt> prompts = PromptSets.load(config.path("prompts", home), rewards);
-    List<Prompt> evalPrompts = config.has("eval_prompts") ? PromptSets.load(config.path("eval_prompts", home), rewards) : prompts;
-    TunedModel model = TunedModel.load(config.getString("model"), base.toString(), lora(config), config.getLong("seed"));
+    java.util.Set<String> rewards = config.task().rewards().keySet();
+    List<Prompt> prompts = PromptSets.load(RunConfig.resolve(config.task().prompts(), home), rewards);
+    List<Prompt> evalPrompts = config.evaluation().prompts() != null ? PromptSets.load(RunConfig.resolve(config.evaluation().prompts(), home), rewards) : prompts;
+    TunedModel model = TunedModel.load(config.model().architecture(), base.toString(), lora(config), config.seed());
     epochSpec(1, base);
     model.start(); // reads the base and checks its layout
     maxRewardFailures = RewardFailures.maxFraction(config);
@@ -88,17 +96,17 @@ public final class TrainDriver {
       int checked) {
     cancelOrphanJobs(); // under the lock, before the partial epoch they write into is cleaned up
     run.removeCrashDebris();
-    int epochs = config.getInt("epochs");
+    int epochs = config.schedule().epochs();
     int latest = run.repairLatest(out);
     if (latest > 0 && latest != checked) { // the state every later epoch starts from, unless checked before the lock was taken
       model.state(run.checkpoint(latest).toString());
     }
     RunDirectory.writeAtomically(run.configFile(), config.toYaml());
     out.printf("run %s: %s, epochs %d..%d of %d, runner %s%s%n", config.name(), run.root(), latest + 1, epochs, epochs,
-        config.getString("runner"), config.getString("runner").equals("flink") ? " " + config.getString("flink_master") : "");
+        config.runtime().runner(), config.runtime().runner().equals("flink") ? " " + config.runtime().flinkMaster() : "");
     Map<String, Double> baseEval = evaluateIfDue(0, model, evalPrompts, true);
     if (latest < epochs && Runners.wantsEmbeddedCluster(config)) {
-      cluster = EmbeddedFlinkCluster.start(config.getInt("parallelism"));
+      cluster = EmbeddedFlinkCluster.start(config.runtime().parallelism());
     }
     if (latest > 0) {
       evaluateIfDue(latest, model, evalPrompts, latest >= epochs); // killed after publishing, before evaluating
@@ -141,15 +149,15 @@ public final class TrainDriver {
   private RunConfig pinBase(Path base, String actual) {
     if (Files.exists(run.configFile())) {
       RunConfig previous = RunConfig.readResolved(run.configFile(), config.name());
-      if (previous.has("base_sha256") && !previous.getString("base_sha256").equals(actual)) {
+      if (previous.model().baseSha256() != null && !previous.model().baseSha256().equals(actual)) {
         throw new ConfigException(base + "/" + ram.model.Checkpoint.THETA + " has SHA-256 " + actual + ", but this run was started from "
-            + "a base with SHA-256 " + previous.getString("base_sha256") + " (base_sha256 in " + run.configFile()
+            + "a base with SHA-256 " + previous.model().baseSha256() + " (base_sha256 in " + run.configFile()
             + "): the base was changed; restore it, or start a new --output_dir");
       }
     }
-    if (config.has("base_sha256") && !config.getString("base_sha256").equals(actual)) {
+    if (config.model().baseSha256() != null && !config.model().baseSha256().equals(actual)) {
       throw new ConfigException(base + "/" + ram.model.Checkpoint.THETA + " has SHA-256 " + actual + ", but config '" + config.name()
-          + "' pins base_sha256 " + config.getString("base_sha256"));
+          + "' pins base_sha256 " + config.model().baseSha256());
     }
     return config.with("base_sha256", actual);
   }
@@ -159,8 +167,8 @@ public final class TrainDriver {
    * into this run's partial epoch: cancels it, and waits until it has ended, before the run goes on.
    */
   private void cancelOrphanJobs() {
-    if (OrphanJobs.canOutliveTheDriver(config) && run.latestEpoch() < config.getInt("epochs")) {
-      OrphanJobs.cancel(config.getString("flink_master"), run.root(), out, java.time.Duration.ofMinutes(2));
+    if (OrphanJobs.canOutliveTheDriver(config) && run.latestEpoch() < config.schedule().epochs()) {
+      OrphanJobs.cancel(config.runtime().flinkMaster(), run.root(), out, java.time.Duration.ofMinutes(2));
     }
   }
 
@@ -168,8 +176,8 @@ public final class TrainDriver {
   private void requireSameTrainingConfig() {
     if (Files.exists(run.configFile())) {
       RunConfig previous = RunConfig.readResolved(run.configFile(), config.name());
-      if (!previous.has("base_sha256")) { // started before runs pinned their base: adopt the base it has now
-        previous = previous.with("base_sha256", config.getString("base_sha256"));
+      if (previous.model().baseSha256() == null) { // started before runs pinned their base: adopt the base it has now
+        previous = previous.with("base_sha256", config.model().baseSha256());
       }
       List<String> differences = config.trainingDifferences(previous);
       if (!differences.isEmpty()) {
@@ -184,7 +192,7 @@ public final class TrainDriver {
     run.discardPartial(epoch);
     EpochSpec spec = epochSpec(epoch, base);
     Pipeline p = Pipeline.create(Runners.options(config, OrphanJobs.jobName(config.name(), epoch, run.root()), cluster));
-    TrainEpochPipeline.build(p, spec, prompts, config.getInt("prompts_per_epoch"), run.partialEpochDir(epoch).toString(),
+    TrainEpochPipeline.build(p, spec, prompts, config.schedule().promptsPerEpoch(), run.partialEpochDir(epoch).toString(),
         Runners.groupKeys(config));
     PipelineResult result;
     PipelineResult.State state;
@@ -221,7 +229,7 @@ public final class TrainDriver {
             RunMetrics.epochValue(rows, epoch, "frac_clipped"))
         : String.format("loss %.5f  drift %.3g  flipped %.3f", RunMetrics.epochValue(rows, epoch, "loss"),
             RunMetrics.epochValue(rows, epoch, "drift_to_reference"), RunMetrics.epochValue(rows, epoch, "frac_flipped"));
-    out.printf("epoch %d/%d  reward %.4f +- %.4f  %s  %.1fs (compute %.1fs)%n", epoch, config.getInt("epochs"),
+    out.printf("epoch %d/%d  reward %.4f +- %.4f  %s  %.1fs (compute %.1fs)%n", epoch, config.schedule().epochs(),
         RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"), update,
         pipelineSeconds, compute);
     out.printf("  stages: sample %.1fs  reward %.1fs  gradient %.1fs  update %.1fs (summed over workers)%s%n",
@@ -234,93 +242,56 @@ public final class TrainDriver {
     boolean grpo = isGrpo(config);
     GrpoSettings settings = null;
     if (grpo) {
-      settings = new GrpoSettings(config.getDouble("sde_noise_level"), config.getInt("grpo_trained_steps"),
-          config.getDouble("grpo_clip_range"), config.getDouble("beta_kl"), config.getDouble("max_grad_norm"),
-          config.getDouble("advantage_clip"));
-      if (settings.trainedSteps > config.getInt("sample_steps")) {
-        throw new ConfigException("grpo_trained_steps " + settings.trainedSteps + " exceeds sample_steps " + config.getInt("sample_steps"));
+      FlowGrpoSettings g = config.flowGrpoSettings();
+      settings = new GrpoSettings(g.sdeNoiseLevel(), g.trainedSteps(), g.clipRange(), g.betaKl(), g.maxGradNorm(), g.advantageClip());
+      if (settings.trainedSteps > config.sampling().steps()) {
+        throw new ConfigException("grpo_trained_steps " + settings.trainedSteps + " exceeds sample_steps " + config.sampling().steps());
       }
     }
+    RamSettings ram = config.ram();
+    SamplingSettings sampling = config.sampling();
+    ScheduleSettings schedule = config.schedule();
     // Flow-GRPO is on-policy with group-normalised advantages; RAM's re-noising keys do not apply to it.
-    return new EpochSpec(config.getLong("seed"), epoch, config.getString("model"),
+    return new EpochSpec(config.seed(), epoch, config.model().architecture(),
         epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(),
-        grpo ? LaggedPolicy.CURRENT : LaggedPolicy.parse(config.getString("lagged_policy")), config.getInt("images_per_prompt"),
-        config.getInt("sample_steps"), odeSolver(config), config.getDouble("cfg_scale"), config.getDouble("time_shift"),
-        config.getWeights("rewards"),
-        grpo ? EpochSpec.AdvantageMode.GROUP_NORMALIZED : EpochSpec.AdvantageMode.parse(config.getString("advantage")),
-        grpo ? 1 : config.getDouble("reward_multiplier"), grpo ? 1 : config.getInt("renoisings"),
-        grpo ? TimeSampler.UNIFORM : TimeSampler.parse(config.getString("time_sampler")), config.getInt("optimizer_steps_per_epoch"),
-        config.getInt("gradient_shards"), optimizer(config), settings, lora(config), updateVelocity(config));
-  }
-
-  /** The velocity RAM's update regresses: {@code update_velocity}, the conditional one (ram.md) where the config has none. */
-  static EpochSpec.UpdateVelocity updateVelocity(RunConfig config) {
-    return config.has("update_velocity") ? EpochSpec.UpdateVelocity.parse(config.getString("update_velocity"))
-        : EpochSpec.UpdateVelocity.CONDITIONAL;
+        grpo ? LaggedPolicy.CURRENT : ram.laggedPolicy(), schedule.imagesPerPrompt(),
+        sampling.steps(), sampling.solver(), sampling.cfgScale(), sampling.timeShift(),
+        config.task().rewards(),
+        grpo ? EpochSpec.AdvantageMode.GROUP_NORMALIZED : EpochSpec.AdvantageMode.parse(ram.advantage().name().toLowerCase()),
+        grpo ? 1 : ram.rewardMultiplier(), grpo ? 1 : ram.renoisings(),
+        grpo ? TimeSampler.UNIFORM : ram.timeSampler(), schedule.optimizerSteps(),
+        schedule.gradientShards(), config.optimizer().adamW(), settings, lora(config), EpochSpec.UpdateVelocity.CONDITIONAL);
   }
 
   /**
-   * The rule of each optimizer step: AdamW with the {@code adam_} keys (the reference's, and the
-   * default where {@code optimizer} is absent) or SGD with {@code momentum} (0 where absent), both
-   * at {@code learning_rate} with {@code weight_decay}.
-   */
-  static Optimizer optimizer(RunConfig config) {
-    Optimizer.Kind kind = config.has("optimizer") ? Optimizer.Kind.parse(config.getString("optimizer")) : Optimizer.Kind.ADAMW;
-    double learningRate = config.getDouble("learning_rate");
-    double weightDecay = config.getDouble("weight_decay");
-    if (kind == Optimizer.Kind.SGD) {
-      try {
-        return new Sgd(learningRate, config.has("momentum") ? config.getDouble("momentum") : 0.0, weightDecay);
-      } catch (IllegalArgumentException e) { // Sgd holds the legal range; the config error names it
-        throw new ConfigException("config '" + config.name() + "': " + e.getMessage());
-      }
-    }
-    if (config.has("momentum")) {
-      throw new ConfigException("config '" + config.name() + "': momentum is set, but the optimizer is adamw (the default); "
-          + "add --optimizer sgd, or remove momentum (AdamW's is adam_beta1)");
-    }
-    return new AdamW(learningRate, config.getDouble("adam_beta1"), config.getDouble("adam_beta2"), config.getDouble("adam_epsilon"),
-        weightDecay);
-  }
-
-  /** The integrator of training endpoints: {@code ode_solver}, Euler (ram.md) where the config has none. */
-  static OdeSampler.Method odeSolver(RunConfig config) {
-    return config.has("ode_solver") ? OdeSampler.Method.parse(config.getString("ode_solver")) : OdeSampler.Method.EULER;
-  }
-
-  /**
-   * The LoRA adapters the config trains ({@code finetune: lora}; {@code lora_rank} 8, {@code
-   * lora_alpha} 16 and the DiT blocks' projections where absent), or null for full fine-tuning (the
+   * The LoRA adapters the config trains ({@code finetune: lora}), or null for full fine-tuning (the
    * default), where a LoRA key would have no effect and is refused.
    */
   static LoraNetwork.Config lora(RunConfig config) {
-    List<String> keys = List.of("lora_rank", "lora_alpha", "lora_targets");
-    if (!config.has("finetune") || config.getString("finetune").equals("full")) {
-      for (String key : keys) {
+    FinetuneSettings finetune = config.finetune();
+    if (!finetune.lora()) {
+      for (String key : List.of("lora_rank", "lora_alpha", "lora_targets")) {
         if (config.has(key)) {
           throw new ConfigException("config '" + config.name() + "': " + key + " is set, but finetune is full (the default); "
               + "add --finetune lora, or remove " + key);
         }
       }
-      return null;
     }
-    return new LoraNetwork.Config(config.has("lora_rank") ? config.getInt("lora_rank") : 8,
-        config.has("lora_alpha") ? config.getDouble("lora_alpha") : 16.0,
-        config.has("lora_targets") ? config.getStrings("lora_targets") : List.of(LoraNetwork.Config.DIT_BLOCKS));
+    return finetune.loraConfig();
   }
 
   /** Whether the config runs Flow-GRPO rather than RAM (the default). */
   static boolean isGrpo(RunConfig config) {
-    return config.has("algorithm") && config.getString("algorithm").equals("flow_grpo");
+    return config.flowGrpo();
   }
 
   /** Evaluates the policy after {@code epoch} unless already recorded; returns the evaluation. */
   private Map<String, Double> evaluateIfDue(int epoch, TunedModel model, List<Prompt> prompts, boolean force) {
-    int samples = config.getInt("eval_samples");
+    int samples = config.evaluation().samples();
     if (samples == 0 || epoch > run.latestEpoch()) {
       return Map.of();
     }
-    int every = config.getInt("eval_every");
+    int every = config.evaluation().every();
     Map<String, Double> recorded = metrics.readDriver(epoch);
     Map<String, Double> eval = new TreeMap<>();
     recorded.forEach((k, v) -> {
@@ -333,9 +304,9 @@ public final class TrainDriver {
     }
     long t0 = System.nanoTime();
     TrainingState state = model.state(epoch == 0 ? null : run.checkpoint(epoch).toString());
-    OdeSampler sampler = new OdeSampler(config.getInt("eval_steps"), config.getDouble("cfg_scale"), config.getDouble("time_shift"));
-    eval.putAll(QuickEvaluation.evaluate(model.network(), state.theta(), prompts, config.evalRewards().keySet(), samples,
-        sampler, config.getLong("eval_seed")));
+    OdeSampler sampler = new OdeSampler(config.evaluation().steps(), config.sampling().cfgScale(), config.sampling().timeShift());
+    eval.putAll(QuickEvaluation.evaluate(model.network(), state.theta(), prompts, config.evaluation().rewards().keySet(), samples,
+        sampler, config.evaluation().seed()));
     Map<String, Double> record = new TreeMap<>(eval);
     record.put("evaluation_seconds", (System.nanoTime() - t0) / 1e9);
     metrics.recordDriver(epoch, record);

@@ -1,5 +1,7 @@
 package ram.runners;
 
+import ram.config.RunConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -238,15 +240,15 @@ class ConfigBadInputsTest {
         .replace("seed: 42", "seed: 0o17").replace("task: toy2d", "task: on").replace("learning_rate: 6.0e-4", "learning_rate: 6e-4")
         .replace("flink_master: \"[local]\"", "flink_master: 2024-01-02"));
     RunConfig config = RunConfig.load(file, Map.of("images_per_prompt", "+12", "runner", "direct"));
-    assertEquals(20, config.getInt("epochs"));
-    assertEquals(15, config.getLong("seed"));
-    assertEquals("on", config.getString("task"));
-    assertEquals(6e-4, config.getDouble("learning_rate"));
-    assertEquals("2024-01-02", config.getString("flink_master"));
-    assertEquals(12, config.getInt("images_per_prompt"));
+    assertEquals(20, config.schedule().epochs());
+    assertEquals(15, config.seed());
+    assertEquals("on", config.taskName());
+    assertEquals(6e-4, config.optimizer().learningRate());
+    assertEquals("2024-01-02", config.runtime().flinkMaster());
+    assertEquals(12, config.schedule().imagesPerPrompt());
     Path written = Files.writeString(tmp.resolve("resolved.yaml"), config.with("task", "010").toYaml());
     RunConfig back = RunConfig.readResolved(written, "core");
-    assertEquals("010", back.getString("task"));
+    assertEquals("010", back.taskName());
     assertEquals(config.with("task", "010").values(), back.values());
   }
 

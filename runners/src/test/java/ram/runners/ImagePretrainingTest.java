@@ -14,6 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 import ram.model.CharTextEncoder;
 import ram.model.Checkpoint;
 import ram.model.ParameterSet;

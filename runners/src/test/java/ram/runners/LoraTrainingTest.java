@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.google.gson.JsonObject;
 
+import ram.config.RunConfig;
 import ram.model.Checkpoint;
 import ram.model.LoraNetwork;
 import ram.model.Noise;
@@ -218,7 +219,7 @@ class LoraTrainingTest {
       assertEquals(config.values(), RunConfig.readResolved(file, name).values(), name + ": the resolved config round-trips");
     }
     RunConfig two = RunConfig.load(tmp.resolve("geneval.yaml"), Map.of("lora_targets", "[block0\\.attn\\.qkv, block1\\..*]"));
-    assertEquals(List.of("block0\\.attn\\.qkv", "block1\\..*"), two.getStrings("lora_targets"));
+    assertEquals(List.of("block0\\.attn\\.qkv", "block1\\..*"), two.finetune().targets());
   }
 
   static void refused(String named, String[] args) {

@@ -1,5 +1,7 @@
 package ram.runners;
 
+import ram.config.RunConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,7 +71,7 @@ class NetworkExposureTest {
   void aPipelinesOwnLocalClusterListensOnLoopbackOnly() throws Exception {
     Set<Listener> before = new HashSet<>(listenersOf(ProcessHandle.current().pid()));
     RunConfig store = RunConfig.load(RunConfigTest.HOME.resolve("configs/store.yaml"), java.util.Map.of());
-    assertEquals("[local]", store.getString("flink_master"));
+    assertEquals("[local]", store.runtime().flinkMaster());
     Path seen = tmp.resolve("listeners.txt");
     Pipeline p = Pipeline.create(Runners.options(store, "ram-listeners", null));
     p.apply(Create.of(1)).apply(ParDo.of(new RecordListeners(seen.toString())));

@@ -12,8 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.model.AdamW;
-import ram.model.Sgd;
+import ram.config.RunConfig;
+import ram.config.ConfigException;
 
 /** Configs and overrides are type-checked, and every error names the file or key. */
 class RunConfigTest {
@@ -25,10 +25,10 @@ class RunConfigTest {
   void overridesAreTypeCheckedAndApplied() {
     RunConfig c = RunConfig.load(TOY, Map.of("epochs", "3", "learning_rate", "1e-4", "rewards", "toy2d=2",
         "flink_master", "[auto]"));
-    assertEquals("[auto]", c.getString("flink_master"));
-    assertEquals(3, c.getInt("epochs"));
-    assertEquals(1e-4, c.getDouble("learning_rate"));
-    assertEquals(Map.of("toy2d", 2.0), c.getWeights("rewards"));
+    assertEquals("[auto]", c.runtime().flinkMaster());
+    assertEquals(3, c.schedule().epochs());
+    assertEquals(1e-4, c.optimizer().learningRate());
+    assertEquals(Map.of("toy2d", 2.0), c.task().rewards());
     assertEquals("toy2d", c.name());
   }
 
@@ -44,13 +44,13 @@ class RunConfigTest {
     for (Path config : configs) {
       RunConfig c = RunConfig.load(config, Map.of());
       if (c.has("model")) { // store.yaml configures only the store pipelines' runner
-        assertTrue(ram.model.Networks.names().contains(c.getString("model")), config + ": model " + c.getString("model"));
+        assertTrue(ram.model.Networks.names().contains(c.model().architecture()), config + ": model " + c.model().architecture());
         models++;
-        Path checkpoint = c.has("base_checkpoint") ? c.path("base_checkpoint", HOME) : HOME.resolve("none");
+        Path checkpoint = c.has("base_checkpoint") ? RunConfig.resolve(c.model().baseCheckpoint(), HOME) : HOME.resolve("none");
         if (checkpoint.startsWith(HOME.resolve("models"))) { // a shipped checkpoint: the model must match it
           String architecture = ram.model.Checkpoint.verify(ram.model.Checkpoint.readDirectory(checkpoint), checkpoint.toString())
               .get("architecture").getAsString();
-          assertEquals(architecture, c.getString("model"), config + ": base_checkpoint " + checkpoint);
+          assertEquals(architecture, c.model().architecture(), config + ": base_checkpoint " + checkpoint);
           shipped++;
         }
       }
@@ -78,21 +78,6 @@ class RunConfigTest {
   }
 
   @Test
-  void optimizerKeysChooseTheUpdateRule() {
-    Path geneval = HOME.resolve("configs/geneval.yaml");
-    assertTrue(TrainDriver.optimizer(RunConfig.load(geneval, Map.of())) instanceof AdamW, "adamw where optimizer is absent");
-    assertTrue(TrainDriver.optimizer(RunConfig.load(geneval, Map.of("optimizer", "sgd", "momentum", "0.5"))) instanceof Sgd);
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> TrainDriver.optimizer(RunConfig.load(geneval, Map.of("momentum", "0.5"))));
-    assertTrue(e.getMessage().contains("momentum is set, but the optimizer is adamw"), e.getMessage());
-    e = assertThrows(ConfigException.class,
-        () -> TrainDriver.optimizer(RunConfig.load(geneval, Map.of("optimizer", "sgd", "momentum", "1"))));
-    assertTrue(e.getMessage().contains("momentum must be in [0, 1), got 1.0"), e.getMessage());
-    e = assertThrows(ConfigException.class, () -> RunConfig.load(geneval, Map.of("optimizer", "adam")));
-    assertTrue(e.getMessage().contains("--optimizer") && e.getMessage().contains("[adamw, sgd]"), e.getMessage());
-  }
-
-  @Test
   void malformedYamlNamesTheFile(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "epochs: [1, 2\nseed: 3\n");
@@ -111,7 +96,7 @@ class RunConfigTest {
     Path f = dir.resolve("config.yaml");
     RunDirectory.writeAtomically(f, c.toYaml());
     RunConfig back = RunConfig.readResolved(f, "toy2d");
-    assertEquals(c.values(), back.values());
+    assertEquals(c.resolvedValues(), back.resolvedValues());
     assertEquals(List.of(), c.trainingDifferences(back.with("epochs", 9)));
     assertEquals(List.of("seed"), c.trainingDifferences(back.with("seed", 7)));
   }

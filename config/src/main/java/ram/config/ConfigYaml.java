@@ -1,4 +1,4 @@
-package ram.runners;
+package ram.config;
 
 import java.math.BigInteger;
 import java.nio.file.Path;

@@ -1,34 +1,62 @@
-package ram.runners;
+package ram.config;
 
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.error.YAMLException;
 
+import ram.model.AdvantageMode;
+import ram.model.LaggedPolicy;
+import ram.model.OdeSampler;
+import ram.model.TimeSampler;
 import ram.rewards.RewardRegistry;
 
 /**
- * A resolved run config: the experiment's YAML plus command-line overrides, every value checked
- * against {@link ConfigKeys}. Paths are kept as written; {@link #path} resolves them.
+ * A run's config, built once: the experiment's YAML (with what it {@code extends}) plus command-line
+ * overrides, every value checked against {@link ConfigKeys}, every key it leaves out at its
+ * default. Commands read it through typed sections, one immutable record per concern
+ * ({@link #task()}, {@link #model()}, {@link #sampling()}, ...); a section whose required keys the
+ * config lacks is refused where it is read, naming the key. Paths are kept as written;
+ * {@link #resolve} resolves them.
  */
 public final class RunConfig {
 
+  /** The key naming the config a YAML file builds on: {@code extends: geneval}. */
+  public static final String EXTENDS = "extends";
+
   private final String name;
+  /** the values the file, what it extends and the overrides set */
   private final LinkedHashMap<String, Object> values;
+  /** every key with a value: the defaults, then {@link #values} */
+  private final LinkedHashMap<String, Object> resolved;
 
   private RunConfig(String name, LinkedHashMap<String, Object> values) {
     this.name = name;
     this.values = values;
+    this.resolved = new LinkedHashMap<>();
+    for (ConfigKeys.Key k : ConfigKeys.all()) {
+      Object v = values.containsKey(k.name()) ? values.get(k.name()) : k.defaultValue();
+      if (v != null) {
+        resolved.put(k.name(), v);
+      }
+    }
+    resolved.putIfAbsent("eval_steps", resolved.get("sample_steps"));
+    resolved.putIfAbsent("output_dir", "outputs/" + name);
   }
 
   /** The config's name: the YAML file's stem, e.g. {@code toy2d}. */
@@ -36,17 +64,48 @@ public final class RunConfig {
     return name;
   }
 
-  /** Loads {@code file} and applies {@code overrides} (key to raw string value). */
+  /** Loads {@code file} (and the configs it extends) and applies {@code overrides} (key to raw string value). */
   public static RunConfig load(Path file, Map<String, String> overrides) {
     String stem = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     LinkedHashMap<String, Object> values = new LinkedHashMap<>();
-    parseYaml(file).forEach((k, v) -> values.put(k, check(file + ": key '" + k + "'", k, v)));
+    readWithParents(file, values, new ArrayList<>());
     for (Map.Entry<String, String> o : overrides.entrySet()) {
       values.put(o.getKey(), check("--" + o.getKey(), o.getKey(), parseOverride(o.getKey(), o.getValue())));
     }
     RunConfig config = new RunConfig(stem, values);
     ConfigLimits.requireFits(config);
     return config;
+  }
+
+  /**
+   * Reads {@code file} into {@code values}, the config it extends first: {@code extends: NAME} names
+   * {@code NAME.yaml} beside the file, or a path relative to the file's directory.
+   */
+  private static void readWithParents(Path file, LinkedHashMap<String, Object> values, List<Path> chain) {
+    Path normal = file.toAbsolutePath().normalize();
+    if (chain.contains(normal)) {
+      throw new ConfigException(file + ": key '" + EXTENDS + "': the configs extend each other in a cycle ("
+          + String.join(" -> ", chain.stream().map(Path::toString).toList()) + " -> " + normal + ")");
+    }
+    chain.add(normal);
+    Map<String, Object> own = parseYaml(file);
+    Object parent = own.remove(EXTENDS);
+    if (parent != null) {
+      if (!(parent instanceof String p) || p.isBlank()) {
+        throw new ConfigException(file + ": key '" + EXTENDS + "': expected the name of a config, got '" + parent + "'");
+      }
+      Path dir = normal.getParent();
+      Path named = dir.resolve(p.endsWith(".yaml") || p.endsWith(".yml") ? p : p + ".yaml").normalize();
+      if (!Files.isRegularFile(named)) {
+        throw new ConfigException(file + ": key '" + EXTENDS + "': no config " + named);
+      }
+      readWithParents(named, values, chain);
+    }
+    own.forEach((k, v) -> {
+      if (!ConfigKeys.retired(k, v)) {
+        values.put(k, check(file + ": key '" + k + "'", k, v));
+      }
+    });
   }
 
   /** Reads a YAML mapping; malformed YAML or a non-mapping is an error naming the file. */
@@ -214,54 +273,139 @@ public final class RunConfig {
     }
   }
 
-  private Object require(String key) {
+  /** The value of {@code key}, its default where the config leaves it out; a missing required key is an error naming it. */
+  Object require(String key) {
     if (ConfigKeys.get(key) == null) {
       throw new IllegalArgumentException("no config key " + key);
     }
-    if (!values.containsKey(key)) {
+    if (!resolved.containsKey(key)) {
       throw new ConfigException("config '" + name + "' has no key '" + key + "' (" + ConfigKeys.get(key).doc() + ")");
     }
-    return values.get(key);
+    return resolved.get(key);
   }
 
+  /** Whether the config (its file, what it extends, or an override) sets {@code key}, rather than leaving it at its default. */
   public boolean has(String key) {
     return values.containsKey(key);
   }
 
-  public int getInt(String key) {
+  int integer(String key) {
     return ((Number) require(key)).intValue();
   }
 
-  public long getLong(String key) {
+  long longValue(String key) {
     return ((Number) require(key)).longValue();
   }
 
-  public double getDouble(String key) {
+  double number(String key) {
     return ((Number) require(key)).doubleValue();
   }
 
-  public String getString(String key) {
+  String string(String key) {
     return (String) require(key);
   }
 
-  @SuppressWarnings("unchecked")
-  public List<String> getStrings(String key) {
-    return (List<String>) require(key);
+  /** An optional value: null where neither the config nor a default sets it. */
+  private String optional(String key) {
+    return (String) resolved.get(key);
   }
 
   @SuppressWarnings("unchecked")
-  public Map<String, Double> getWeights(String key) {
-    return (Map<String, Double>) require(key);
+  private SortedMap<String, Double> weights(String key) {
+    Object v = resolved.get(key);
+    return v == null ? null : Collections.unmodifiableSortedMap(new TreeMap<>((Map<String, Double>) v));
   }
 
-  /** What the in-run check and {@code ./ram evaluate} score: {@code eval_rewards} if set, else the run's rewards. */
-  public Map<String, Double> evalRewards() {
-    return getWeights(has("eval_rewards") ? "eval_rewards" : "rewards");
+  /** The task, its prompts and rewards. */
+  public TaskSettings task() {
+    SortedMap<String, Double> rewards = weights("rewards");
+    if (rewards == null) {
+      require("rewards");
+    }
+    return new TaskSettings(string("task"), optional("prompts"), rewards, number("max_reward_failures"));
   }
 
-  /** A path value: absolute as written, else relative to {@code base}. */
-  public Path path(String key, Path base) {
-    Path p = Path.of(getString(key));
+  /** The run seed: prompts, noise and re-noising all derive from it. */
+  public long seed() {
+    return longValue("seed");
+  }
+
+  /** The task's name, without requiring the rest of {@link #task()}. */
+  public String taskName() {
+    return string("task");
+  }
+
+  /** The network and its base. */
+  public ModelSettings model() {
+    return new ModelSettings(string("model"), string("base_checkpoint"), optional("base_sha256"));
+  }
+
+  /** Full fine-tuning or LoRA. */
+  @SuppressWarnings("unchecked")
+  public FinetuneSettings finetune() {
+    return new FinetuneSettings(string("finetune").equals("lora"), integer("lora_rank"), number("lora_alpha"),
+        List.copyOf((List<String>) require("lora_targets")));
+  }
+
+  /** The algorithm and each epoch's budget. */
+  public ScheduleSettings schedule() {
+    return new ScheduleSettings(string("algorithm"), integer("epochs"), integer("prompts_per_epoch"), integer("images_per_prompt"),
+        integer("optimizer_steps_per_epoch"), integer("gradient_shards"));
+  }
+
+  /** Whether the run post-trains by Flow-GRPO rather than RAM. */
+  public boolean flowGrpo() {
+    return string("algorithm").equals("flow_grpo");
+  }
+
+  /** RAM's settings. */
+  public RamSettings ram() {
+    return new RamSettings(integer("renoisings"), TimeSampler.parse(string("time_sampler")), number("reward_multiplier"),
+        AdvantageMode.parse(string("advantage")), LaggedPolicy.parse(string("lagged_policy")));
+  }
+
+  /** Flow-GRPO's settings. */
+  public FlowGrpoSettings flowGrpoSettings() {
+    return new FlowGrpoSettings(number("sde_noise_level"), integer("grpo_trained_steps"), number("grpo_clip_range"), number("beta_kl"),
+        number("max_grad_norm"), number("advantage_clip"));
+  }
+
+  /** The optimizer. */
+  public OptimizerSettings optimizer() {
+    return new OptimizerSettings(number("learning_rate"), number("weight_decay"), number("adam_beta1"), number("adam_beta2"),
+        number("adam_epsilon"));
+  }
+
+  /** The training sampler. */
+  public SamplingSettings sampling() {
+    return new SamplingSettings(integer("sample_steps"), OdeSampler.Method.parse(string("ode_solver")), number("cfg_scale"),
+        number("time_shift"));
+  }
+
+  /** The held-out evaluation; its rewards are {@code eval_rewards}, else the run's rewards. */
+  public EvaluationSettings evaluation() {
+    SortedMap<String, Double> rewards = weights(resolved.containsKey("eval_rewards") ? "eval_rewards" : "rewards");
+    return new EvaluationSettings(integer("eval_samples"), integer("eval_steps"), longValue("eval_seed"), optional("eval_prompts"),
+        integer("eval_images_per_prompt"), integer("eval_every"), rewards);
+  }
+
+  /** Pretraining a base. */
+  public PretrainSettings pretraining() {
+    return new PretrainSettings(integer("pretrain_steps"), integer("pretrain_batch_size"), number("pretrain_learning_rate"),
+        longValue("pretrain_seed"), number("pretrain_weight_decay"), integer("pretrain_warmup_steps"), number("pretrain_prompt_dropout"),
+        number("pretrain_ema_decay"), number("pretrain_shapes_share"), string("pretrain_words"), integer("pretrain_checkpoint_every"),
+        optional("pretrain_init"), optional("pretrain_init_only"), optional("pretrain_dir"));
+  }
+
+  /** Where and how it runs. */
+  public RuntimeSettings runtime() {
+    return new RuntimeSettings(string("device"), string("runner"), string("flink_master"), integer("parallelism"),
+        string("output_dir"));
+  }
+
+  /** A path value as written: absolute as it is, else relative to {@code base}. */
+  public static Path resolve(String written, Path base) {
+    Path p = Path.of(written);
     return p.isAbsolute() ? p : base.resolve(p).normalize();
   }
 
@@ -279,28 +423,45 @@ public final class RunConfig {
     return new RunConfig(name, copy);
   }
 
-  /** All values, in file order. */
+  /** A copy whose keys left at their defaults take {@code other}'s values. */
+  public RunConfig withDefaultsFrom(RunConfig other) {
+    LinkedHashMap<String, Object> merged = new LinkedHashMap<>(other.values);
+    merged.putAll(values);
+    return new RunConfig(name, merged);
+  }
+
+  /** The values the config sets (file, extended configs, overrides), in file order. */
   public Map<String, Object> values() {
-    return java.util.Collections.unmodifiableMap(values);
+    return Collections.unmodifiableMap(values);
   }
 
-  /** The keys whose values differ from {@code other}'s, ignoring {@link ConfigKeys#EXECUTION_KEYS}. */
-  public java.util.List<String> trainingDifferences(RunConfig other) {
-    java.util.TreeSet<String> keys = new java.util.TreeSet<>(values.keySet());
-    keys.addAll(other.values.keySet());
+  /** Every key with a value, defaults included, in the table's order. */
+  public Map<String, Object> resolvedValues() {
+    return Collections.unmodifiableMap(resolved);
+  }
+
+  /** The keys whose resolved values differ from {@code other}'s, ignoring {@link ConfigKeys#EXECUTION_KEYS}. */
+  public List<String> trainingDifferences(RunConfig other) {
+    TreeSet<String> keys = new TreeSet<>(resolved.keySet());
+    keys.addAll(other.resolved.keySet());
     keys.removeAll(ConfigKeys.EXECUTION_KEYS);
-    return keys.stream().filter(k -> !java.util.Objects.equals(values.get(k), other.values.get(k))).toList();
+    return keys.stream().filter(k -> !Objects.equals(resolved.get(k), other.resolved.get(k))).toList();
   }
 
-  /** The config as YAML, with the config name in a comment. */
+  /** The config as YAML with every resolved value, defaults included, and the config name in a comment. */
   public String toYaml() {
-    return "# resolved config '" + name + "' (file + overrides), written by ram\n" + ConfigYaml.dumper().dump(new LinkedHashMap<>(values));
+    return "# resolved config '" + name + "' (file + overrides + defaults), written by ram\n"
+        + ConfigYaml.dumper().dump(new LinkedHashMap<>(resolved));
   }
 
   /** Reads a resolved config written by {@link #toYaml()}. */
   public static RunConfig readResolved(Path file, String name) {
     LinkedHashMap<String, Object> values = new LinkedHashMap<>();
-    parseYaml(file).forEach((k, v) -> values.put(k, check(file + ": key '" + k + "'", k, v)));
+    parseYaml(file).forEach((k, v) -> {
+      if (!ConfigKeys.retired(k, v)) {
+        values.put(k, check(file + ": key '" + k + "'", k, v));
+      }
+    });
     return new RunConfig(name, values);
   }
 }

@@ -1,4 +1,4 @@
-package ram.runners;
+package ram.config;
 
 /** A bad config, override or command line: the message names the file, key or argument and what was expected. */
 public final class ConfigException extends RuntimeException {

@@ -1,4 +1,4 @@
-package ram.runners;
+package ram.config;
 
 import ram.model.Networks;
 
@@ -9,7 +9,7 @@ import ram.model.Networks;
  * {@link #MAX_ARRAY} elements); what a run holds in memory at once must fit this JVM's max heap
  * ({@link Runtime#maxMemory()}, set with {@code -Xmx}). Keys a config does not have are not checked.
  */
-final class ConfigLimits {
+public final class ConfigLimits {
 
   /** The largest Java array the JVM allocates. */
   static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -17,7 +17,7 @@ final class ConfigLimits {
   private ConfigLimits() {}
 
   /** Refuses a config whose products do not fit, naming the keys, their values and the limit. */
-  static void requireFits(RunConfig config) {
+  public static void requireFits(RunConfig config) {
     String where = "config '" + config.name() + "'";
     long size = sampleSize(config);
     long heap = Runtime.getRuntime().maxMemory();
@@ -39,8 +39,8 @@ final class ConfigLimits {
       bytes(where, config, size, 1, MAX_ARRAY, "one prompt's endpoints are one Java array", "images_per_prompt");
     }
     if (has(config, "prompts_per_epoch", "images_per_prompt", "optimizer_steps_per_epoch", "renoisings")) {
-      long perStep = -Math.floorDiv(-(long) config.getInt("prompts_per_epoch"), config.getInt("optimizer_steps_per_epoch"))
-          * config.getInt("images_per_prompt") * config.getInt("renoisings") * size;
+      long perStep = -Math.floorDiv(-(long) config.integer("prompts_per_epoch"), config.integer("optimizer_steps_per_epoch"))
+          * config.integer("images_per_prompt") * config.integer("renoisings") * size;
       if (perStep > MAX_ARRAY) {
         throw new ConfigException(where + ": ceil(prompts_per_epoch / optimizer_steps_per_epoch) x images_per_prompt x renoisings"
             + " x sample size = " + perStep + " is above the limit of " + MAX_ARRAY + " (one gradient shard may hold a whole"
@@ -59,16 +59,16 @@ final class ConfigLimits {
   }
 
   /** Floats in one sample of the config's model, or 0 when it names none that is known. */
-  static long sampleSize(RunConfig config) {
-    if (!config.has("model") || !Networks.names().contains(config.getString("model"))) {
+  public static long sampleSize(RunConfig config) {
+    if (!config.resolvedValues().containsKey("model") || !Networks.names().contains(config.string("model"))) {
       return 0;
     }
-    return Networks.create(config.getString("model")).sampleSize();
+    return Networks.create(config.string("model")).sampleSize();
   }
 
   private static boolean has(RunConfig config, String... keys) {
     for (String key : keys) {
-      if (!config.has(key)) {
+      if (!config.resolvedValues().containsKey(key)) {
         return false;
       }
     }
@@ -80,8 +80,8 @@ final class ConfigLimits {
     long product = 1;
     StringBuilder values = new StringBuilder();
     for (String key : keys) {
-      product *= config.getLong(key); // each key is at most 10^6 and there are at most three: no overflow
-      values.append(values.length() == 0 ? "" : " x ").append(config.getLong(key));
+      product *= config.longValue(key); // each key is at most 10^6 and there are at most three: no overflow
+      values.append(values.length() == 0 ? "" : " x ").append(config.longValue(key));
     }
     if (product > limit) {
       throw new ConfigException(where + ": " + String.join(" x ", keys) + " = " + values + " = " + product + " is above the limit of "
@@ -97,8 +97,8 @@ final class ConfigLimits {
     long product = size * bytesPerFloat;
     StringBuilder values = new StringBuilder();
     for (String key : keys) {
-      product *= config.getLong(key);
-      values.append(config.getLong(key)).append(" x ");
+      product *= config.longValue(key);
+      values.append(config.longValue(key)).append(" x ");
     }
     values.append(size);
     String what = String.join(" x ", keys) + " x sample size";
