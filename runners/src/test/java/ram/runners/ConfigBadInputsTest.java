@@ -249,7 +249,7 @@ class ConfigBadInputsTest {
     Path written = Files.writeString(tmp.resolve("resolved.yaml"), config.with("task", "010").toYaml());
     RunConfig back = RunConfig.readResolved(written, "core");
     assertEquals("010", back.taskName());
-    assertEquals(config.with("task", "010").values(), back.values());
+    assertEquals(config.with("task", "010").resolvedValues(), back.resolvedValues());
   }
 
   @Test
