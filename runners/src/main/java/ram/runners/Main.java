@@ -45,6 +45,8 @@ public final class Main {
                                              checkpoints' Adam moments, by coherence against noise; writes gradient_coherence.csv
         flink start|stop|status [--taskmanagers N] [--slots S] [--port 8081] [--bind_host 127.0.0.1]
                                              a local Flink 1.19 session cluster (separate JVMs) for --flink_master 127.0.0.1:8081
+        runs [DIR]                           the runs under DIR (default outputs/): config, epochs, latest rewards, state
+        validate <config> [--key value ...]  the resolved config and what train would do with it; writes nothing
         help                                 this text
       <config> is a name in configs/ (e.g. toy2d) or a path to a YAML file. Any config key can be
       overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";
@@ -118,6 +120,21 @@ public final class Main {
           Bench.run(args[1], config, out);
         }
         case "compare" -> CompareCommand.run(args, home, out);
+        case "runs" -> {
+          if (args.length > 2) {
+            throw new ConfigException("runs: expected at most one directory, got " + (args.length - 1) + " arguments");
+          }
+          Path dir = args.length == 2 ? Path.of(args[1]).toAbsolutePath().normalize() : home.resolve("outputs");
+          out.print(RunListing.table(RunListing.list(dir), dir));
+        }
+        case "validate" -> {
+          RunConfig config = loadConfig(args, home);
+          java.util.List<String> problems = new java.util.ArrayList<>();
+          out.print(RunPlan.describe(config, home, runDir(config, home), problems));
+          if (!problems.isEmpty()) {
+            return 2;
+          }
+        }
         case "rescore" -> RescoreCommand.run(args, home, out);
         case "export" -> ExportCommand.run(args, home, out);
         case "flink" -> FlinkCommand.run(args, home, out);

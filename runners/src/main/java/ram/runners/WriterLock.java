@@ -88,6 +88,11 @@ public final class WriterLock implements AutoCloseable {
     }
   }
 
+  /** Whether this JVM holds the lock of {@code dir}. */
+  static boolean heldInThisJvm(Path dir) {
+    return HELD_IN_THIS_JVM.containsKey(dir.toAbsolutePath().normalize());
+  }
+
   /** The directory this lock guards. */
   public Path dir() {
     return dir;
