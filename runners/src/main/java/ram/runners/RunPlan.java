@@ -14,7 +14,8 @@ import ram.pipelines.PromptSets;
 
 /**
  * What {@code ./ram validate} prints: the resolved config, section by section, each value marked
- * as set by the config or left at its default; then what {@code train} would do with it (the
+ * as set by the config or left at its default (sections the run does not read, such as the other
+ * algorithm's, are left out); then what {@code train} would do with it (the
  * algorithm, the budget in samples and optimizer steps, the model and base, the evaluation, where
  * it runs and writes) and the checks {@code train} makes before it writes anything, each with its
  * outcome. Nothing is written and no pipeline runs.
@@ -28,7 +29,12 @@ public final class RunPlan {
     StringBuilder out = new StringBuilder();
     out.append("config '").append(config.name()).append("' (values not marked 'set' are defaults)\n");
     Map<String, Object> resolved = config.resolvedValues();
+    boolean pretraining = resolved.keySet().stream().anyMatch(k -> k.startsWith("pretrain_") && config.has(k));
     ConfigKeys.bySection().forEach((section, keys) -> {
+      if (section == ConfigKeys.Section.PRETRAINING && !pretraining || section == ConfigKeys.Section.RAM && config.flowGrpo()
+          || section == ConfigKeys.Section.FLOW_GRPO && !config.flowGrpo()) {
+        return; // keys this run does not read
+      }
       StringBuilder lines = new StringBuilder();
       for (ConfigKeys.Key k : keys) {
         if (resolved.containsKey(k.name())) {
