@@ -88,7 +88,7 @@ public final class ConfigKeys {
     key("rewards", Type.WEIGHTS, "rewards of the run with weights, e.g. {toy2d: 1.0}");
     key("max_reward_failures", Type.NON_NEGATIVE_DOUBLE, "an epoch whose training reward failed on more than this fraction "
         + "of its samples (or on all of them) fails and publishes nothing (0..1, default " + RewardFailures.DEFAULT_MAX_FRACTION + ")");
-    choice("algorithm", List.of("ram", "flow_grpo"), "post-training algorithm: RAM (default) or the Flow-GRPO baseline (ram.md section 5)");
+    choice("algorithm", List.of("ram", "flow_grpo"), "post-training algorithm: RAM (default) or the Flow-GRPO baseline (docs/algorithm.md section 5)");
     choice("finetune", List.of("full", "lora"), "what training changes: every base weight (full, the default) or only LoRA adapters "
         + "over the frozen base (lora; the reference is the base with the adapters off)");
     count("lora_rank", Type.POSITIVE_INT, MAX_LORA_RANK, "finetune: lora: rank r of the adapters A [in, r] B [r, out] (default 8)");
@@ -124,7 +124,7 @@ public final class ConfigKeys {
     key("adam_beta2", Type.NON_NEGATIVE_DOUBLE, "AdamW beta2");
     key("adam_epsilon", Type.POSITIVE_DOUBLE, "AdamW epsilon");
     count("sample_steps", Type.POSITIVE_INT, MAX_GRID_STEPS, "ODE grid steps when sampling training endpoints");
-    choice("ode_solver", ConfigNames.all(OdeSampler.Method.values()), "integrator of training endpoints: euler (ram.md, the default) or heun "
+    choice("ode_solver", ConfigNames.all(OdeSampler.Method.values()), "integrator of training endpoints: euler (docs/algorithm.md, the default) or heun "
         + "(second order, 2 * sample_steps - 1 velocity evaluations)");
     key("cfg_scale", Type.DOUBLE, "classifier-free guidance scale when sampling");
     key("time_shift", Type.POSITIVE_DOUBLE, "time shift s of the sampling grid (1 = none)");

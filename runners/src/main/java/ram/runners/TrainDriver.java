@@ -283,7 +283,7 @@ public final class TrainDriver {
         weightDecay);
   }
 
-  /** The integrator of training endpoints: {@code ode_solver}, Euler (ram.md) where the config has none. */
+  /** The integrator of training endpoints: {@code ode_solver}, Euler (docs/algorithm.md) where the config has none. */
   static OdeSampler.Method odeSolver(RunConfig config) {
     return config.has("ode_solver") ? OdeSampler.Method.parse(config.getString("ode_solver")) : OdeSampler.Method.EULER;
   }
