@@ -1,7 +1,7 @@
 package ram.model;
 
 /**
- * The lagged policy's update after each epoch (ram.md section 2):
+ * The lagged policy's update after each epoch (docs/algorithm.md section 2):
  * {@code theta_old <- d_e theta_old + (1 - d_e) theta} with {@code d_e = min(0.01 e, 0.9)}.
  */
 public final class Ema {

@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
 /**
- * Flow-matching pretraining (ram.md section 1): regress {@code v(x_t, t, c)} onto {@code eps - x}
+ * Flow-matching pretraining (docs/algorithm.md section 1): regress {@code v(x_t, t, c)} onto {@code eps - x}
  * with {@code t ~ U(0,1)}, dropping the prompt with a given probability so that classifier-free
  * guidance works. A plain loop: pretraining is one process's job, not a pipeline's.
  */

@@ -3,7 +3,7 @@ package ram.model;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The clipped GRPO objective of Flow-GRPO (ram.md section 5), term by term, per trained step of
+ * The clipped GRPO objective of Flow-GRPO (docs/algorithm.md section 5), term by term, per trained step of
  * a rollout:
  *
  * <pre>

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 
 /**
- * Classifier-free guidance (ram.md section 1): {@code v = v_uncond + w (v_cond - v_uncond)}, the
+ * Classifier-free guidance (docs/algorithm.md section 1): {@code v = v_uncond + w (v_cond - v_uncond)}, the
  * conditional and unconditional rows run as one batch. Shared by the ODE sampler, the SDE sampler
  * and the Flow-GRPO loss, which trains through the guided velocity.
  */

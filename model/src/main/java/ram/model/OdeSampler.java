@@ -7,9 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * The deterministic ODE sampler of ram.md section 1: from noise at t = 1, steps down a decreasing
+ * The deterministic ODE sampler of docs/algorithm.md section 1: from noise at t = 1, steps down a decreasing
  * (optionally shifted) time grid to a clean endpoint at t = 0, with classifier-free guidance for
- * conditional networks. Euler by default, as in ram.md; Heun's second-order step is the option for
+ * conditional networks. Euler by default, as in docs/algorithm.md; Heun's second-order step is the option for
  * endpoints that must follow the model's flow closely at few steps (RAM's re-noising assumes the
  * endpoints are the flow's).
  */
@@ -48,7 +48,7 @@ public final class OdeSampler {
   private final double cfgScale;
   private final double timeShift;
 
-  /** The Euler sampler of ram.md section 1. */
+  /** The Euler sampler of docs/algorithm.md section 1. */
   public OdeSampler(int steps, double cfgScale, double timeShift) {
     this(Method.EULER, steps, cfgScale, timeShift);
   }

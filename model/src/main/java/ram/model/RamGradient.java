@@ -11,7 +11,7 @@ import ai.djl.training.GradientCollector;
 
 /**
  * The gradient of the summed RAM loss over a batch of items (one shard of a step), plus the
- * diagnostics of ram.md section 3 as sums, so that shards add up to the step's totals. Rows (item
+ * diagnostics of docs/algorithm.md section 3 as sums, so that shards add up to the step's totals. Rows (item
  * x re-noising) are processed {@link Autograd#ROWS_PER_PASS} at a time.
  */
 public final class RamGradient {
@@ -21,7 +21,7 @@ public final class RamGradient {
   private final double guidanceScale;
 
   /**
-   * The recipe's update: every velocity of the loss is the conditional one (ram.md section 3).
+   * The recipe's update: every velocity of the loss is the conditional one (docs/algorithm.md section 3).
    *
    * @param network the velocity network shared by policy, reference and lagged policy
    * @param multiplier the reward multiplier m

@@ -3,7 +3,7 @@ package ram.model;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The RAM regression of ram.md section 3, term by term.
+ * The RAM regression of docs/algorithm.md section 3, term by term.
  *
  * <pre>
  *   x_t    = (1 - t) * x + t * eps

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Flow-GRPO's stochastic sampler (ram.md section 5): the ODE sampler's time grid, with each step
+ * Flow-GRPO's stochastic sampler (docs/algorithm.md section 5): the ODE sampler's time grid, with each step
  * a Gaussian ({@link SdeStep}) whose log-probability is kept. A rollout stores every state and
  * every step's log-probability, which the GRPO loss needs; RAM's sampler keeps only endpoints.
  */

@@ -3,7 +3,7 @@ package ram.model;
 import ai.djl.ndarray.NDArray;
 
 /**
- * One step of Flow-GRPO's SDE sampler (ram.md section 5), term by term. From time {@code s} to
+ * One step of Flow-GRPO's SDE sampler (docs/algorithm.md section 5), term by term. From time {@code s} to
  * {@code s' < s} ({@code dt = s' - s}) with guided velocity {@code v}:
  *
  * <pre>

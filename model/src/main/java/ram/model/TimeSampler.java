@@ -6,7 +6,7 @@ package ram.model;
  * <p>{@link #SQRT_UNIFORM} is RAM's {@code t = sqrt(U)} (density 2t, so noisier times are drawn
  * more often); {@link #UNIFORM} is pretraining's and the tutorial's {@code t ~ U(0,1)};
  * {@link #CBRT_UNIFORM} ({@code t = U^(1/3)}, density 3t^2) leans further towards noise, where an
- * image's layout is decided, for experiments (docs/post-training.md). All clamp at {@code 1e-5} so
+ * image's layout is decided, for experiments (docs/research/update-rule.md). All clamp at {@code 1e-5} so
  * that no item sits exactly on the data.
  */
 public enum TimeSampler {

@@ -4,7 +4,7 @@ import java.util.Collections;
 import java.util.SplittableRandom;
 
 /**
- * The pretraining data of the 2-D benchmark (ram.md section 4): eight equally weighted Gaussian
+ * The pretraining data of the 2-D benchmark (docs/algorithm.md section 4): eight equally weighted Gaussian
  * modes on a ring of radius 4 at angles {@code 2 pi k / 8}, std 0.15 per axis.
  */
 public final class ToyRingData implements TrainingData {

@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
- * The velocity MLP of the 2-D ring benchmark (ram.md section 4): input {@code [x, sin(t f_k),
+ * The velocity MLP of the 2-D ring benchmark (docs/algorithm.md section 4): input {@code [x, sin(t f_k),
  * cos(t f_k)]} with {@code f_k = 2^k pi}, k = 0..7 (18 features), then three hidden layers of 128
  * with SiLU and a linear output of 2. 35,714 parameters. Unconditional.
  */

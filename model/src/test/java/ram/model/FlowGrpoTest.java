@@ -13,7 +13,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
-/** The Flow-GRPO pieces of ram.md section 5: the SDE step's density, the ratio, the clip, the zero update. */
+/** The Flow-GRPO pieces of docs/algorithm.md section 5: the SDE step's density, the ratio, the clip, the zero update. */
 class FlowGrpoTest {
 
   @Test

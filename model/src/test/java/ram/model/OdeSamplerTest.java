@@ -21,7 +21,7 @@ class OdeSamplerTest {
   private static final int BATCH = 64;
 
   /**
-   * A test double, not a model: the exact velocity of ram.md section 3's test vector, the flow whose
+   * A test double, not a model: the exact velocity of docs/algorithm.md section 3's test vector, the flow whose
    * data law is {@code N(MU, VARIANCE)} in every coordinate. Its ODE carries noise {@code eps} at t = 1
    * to {@code MU + sqrt(VARIANCE) eps} at t = 0, and is not linear in t, so no integrator is exact.
    */

@@ -11,7 +11,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 
-/** The invariants and exact test vectors of ram.md section 3. */
+/** The invariants and exact test vectors of docs/algorithm.md section 3. */
 class RamLossTest {
 
   private final VelocityNetwork network = new ToyVelocityMlp();

@@ -40,7 +40,7 @@ import ram.transforms.WriteParquet;
  *   -> [checkpoint]
  * </pre>
  *
- * A Flow-GRPO epoch (ram.md section 5) is the same drawing with two stages swapped:
+ * A Flow-GRPO epoch (docs/algorithm.md section 5) is the same drawing with two stages swapped:
  *
  * <pre>
  * SelectPrompts -> SampleTrajectories -> [samples, trajectories] -> ScoreRewards -> ComputeAdvantages

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * <p>Each input gets exactly one result, in order: a value, or an error that says why this one
  * sample could not be scored. A bad sample never fails the batch. Implementations may hold heavy
- * resources (model sessions); create one per worker and {@link #close()} it when done.
+ * resources (inference engines); create one per worker and {@link #close()} it when done.
  */
 public interface Reward extends AutoCloseable {
 

@@ -3,7 +3,7 @@ package ram.rewards;
 import java.util.Arrays;
 
 /**
- * The reward of the 2-D ring benchmark (ram.md section 4): a Gaussian bump around (4, 0),
+ * The reward of the 2-D ring benchmark (docs/algorithm.md section 4): a Gaussian bump around (4, 0),
  * {@code r(x) = exp(-||x - (4,0)||^2 / (2 * 2.5^2))}. It favours the ring's rightmost mode.
  */
 public final class ToyRingReward extends PerSampleReward {

@@ -7,7 +7,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
- * The head-to-head of issue 7, as numbers: each method's held-out reward against optimizer steps
+ * The head-to-head of RAM and Flow-GRPO, as numbers: each method's held-out reward against optimizer steps
  * and training wall time, Flow-GRPO's peak, and how many steps (and seconds) each method needs to
  * reach it. Wall time is the epochs' pipeline time (sampling, reward and update), without the
  * evaluations, which both methods pay alike.

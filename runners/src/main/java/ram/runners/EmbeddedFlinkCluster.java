@@ -18,7 +18,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 /**
  * One Flink mini-cluster in the driver's JVM, kept alive for a whole run, so that each epoch's
  * pipeline is a job submitted over loopback REST instead of a local cluster built and torn down
- * per epoch (performance.md: about 1 s instead of 3-4 s per pipeline, and flat memory).
+ * per epoch (docs/stack.md: about 1 s instead of 3-4 s per pipeline, and flat memory).
  *
  * <p>The job stages only an empty jar: every class, and the native libraries behind DJL, come
  * from the driver's classpath, loaded once.

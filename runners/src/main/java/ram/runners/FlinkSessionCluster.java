@@ -256,7 +256,7 @@ final class FlinkSessionCluster {
     pb.environment().put("DJL_OFFLINE", "true");
     // two arenas, not the launcher's one: a TaskManager runs its slots' workers in one JVM, and with one
     // arena ./ram bench train measured 31.3 s a cluster epoch at parallelism 2 against 28.2 s with two
-    // (stop 22, while the gradients still returned freed memory after each shard: NativeMemory)
+    // (measured while the gradients still returned freed memory after each shard: NativeMemory)
     pb.environment().put("MALLOC_ARENA_MAX", "2");
     Process p = pb.start();
     StartedProcess.of(p.toHandle(), mainClass + " --configDir " + dir.resolve("conf")).write(dir.resolve("run/" + name + ".pid"));

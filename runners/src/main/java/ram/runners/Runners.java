@@ -127,7 +127,7 @@ public final class Runners {
         : FlinkGroupKeys.spread(config.runtime().parallelism());
   }
 
-  /** Libtorch threads per worker: the cores a worker really owns (performance.md). */
+  /** Libtorch threads per worker: the cores a worker really owns (docs/stack.md). */
   public static void configureEngineThreads(int parallelism) {
     ram.model.EngineThreads.set(Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism));
   }

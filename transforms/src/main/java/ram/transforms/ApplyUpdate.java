@@ -78,7 +78,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
   /**
    * Refuses a summed gradient with non-finite values, naming the tensors. A finite loss with a
    * non-finite gradient is a fault of the engine (libtorch's 3-channel convolution backward did
-   * this: docs/post-training.md), not a divergence, and says so.
+   * this: docs/research/convolution-gradient.md), not a divergence, and says so.
    */
   static void requireFiniteGradient(int epoch, int step, ParameterSet gradientSum, double lossSum) {
     List<String> names = gradientSum.nonFiniteNames();
@@ -89,7 +89,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
         : names.size() + " tensors (" + String.join(", ", names.subList(0, 3)) + ", ..., " + names.get(names.size() - 1) + ")";
     throw new IllegalStateException("epoch " + epoch + " step " + step + ": the gradient is non-finite in " + where
         + (Double.isFinite(lossSum)
-            ? " although the loss is finite: a fault of the engine, not a divergence (docs/post-training.md); rerun the command to resume"
+            ? " although the loss is finite: a fault of the engine, not a divergence (docs/research/convolution-gradient.md); rerun the command to resume"
             : " and so is the loss: training diverged; lower learning_rate or reward_multiplier"));
   }
 

@@ -35,10 +35,10 @@ import ram.schemas.Reward;
 import ram.schemas.Sample;
 
 /**
- * Turns the training reward into each sample's learning signal (ram.md section 3, step 3):
+ * Turns the training reward into each sample's learning signal (docs/algorithm.md section 3, step 3):
  * {@code A = (r - mean of its prompt's rewards) / (std of all epoch rewards + 1e-4)}, or the raw
  * reward in the tutorial variant. Samples whose reward failed get no signal. For Flow-GRPO
- * (ram.md section 5) the advantage is clipped to {@code +-advantage_clip} and groups whose rewards
+ * (docs/algorithm.md section 5) the advantage is clipped to {@code +-advantage_clip} and groups whose rewards
  * are all equal yield no training items. Also emits the epoch's reward diagnostics.
  */
 public final class ComputeAdvantages extends PTransform<PCollectionTuple, PCollectionTuple> {

@@ -87,7 +87,7 @@ public final class EpochSpec implements Serializable {
   public final LaggedPolicy laggedPolicy;
   public final int imagesPerPrompt;
   public final int sampleSteps;
-  /** the integrator of the training endpoints' ODE (ram.md: Euler) */
+  /** the integrator of the training endpoints' ODE (docs/algorithm.md: Euler) */
   public final OdeSampler.Method odeSolver;
   public final double cfgScale;
   public final double timeShift;
@@ -166,7 +166,7 @@ public final class EpochSpec implements Serializable {
   }
 
   /**
-   * A spec for sampling and scoring only (evaluation, with the Euler sampler of ram.md): the update's
+   * A spec for sampling and scoring only (evaluation, with the Euler sampler of docs/algorithm.md): the update's
    * fields hold inert values that no sampling stage reads. {@code lora}: the checkpoint holds LoRA
    * adapters over {@code baseCheckpoint} (null: its own full weights).
    */

@@ -5,7 +5,7 @@ import java.io.Serializable;
 import ram.model.SdeSampler;
 
 /**
- * What a Flow-GRPO epoch needs beyond RAM's settings (ram.md section 5): the SDE sampler's noise
+ * What a Flow-GRPO epoch needs beyond RAM's settings (docs/algorithm.md section 5): the SDE sampler's noise
  * level, how many of its steps are trained, the policy clip, the KL weight, the gradient-norm clip
  * and the advantage clip. An epoch whose spec carries these runs Flow-GRPO instead of RAM.
  */

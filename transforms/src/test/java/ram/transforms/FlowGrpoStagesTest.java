@@ -33,7 +33,7 @@ import ram.schemas.Sample;
 import ram.schemas.SamplerSettings;
 
 /**
- * The stages Flow-GRPO changes (ram.md section 5), on the DirectRunner: advantages are clipped to
+ * The stages Flow-GRPO changes (docs/algorithm.md section 5), on the DirectRunner: advantages are clipped to
  * +-5 and groups whose rewards are all equal yield no training items, while RAM's recipe (no clip,
  * every group trains) is untouched; rollout files round-trip and a foreign file is refused.
  */

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * GenEval's scoring rules on a list of detections, as in Flow-GRPO's reward server (ram.md
+ * GenEval's scoring rules on a list of detections, as in Flow-GRPO's reward server (docs/algorithm.md
  * section 6). It knows nothing about images, so the shapes detector and a COCO detector can both
  * feed it.
  *

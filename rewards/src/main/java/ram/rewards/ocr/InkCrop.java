@@ -9,7 +9,7 @@ import java.util.Arrays;
  * Cuts a small canvas down to its inked region and scales it to the recogniser's input height.
  *
  * <p>On a 32-pixel canvas the recogniser alone sees too few columns to spell a word (it emits one
- * step per 8 pixels of width); cropping to the ink first fixes that (performance.md). The
+ * step per 8 pixels of width); cropping to the ink first fixes that (docs/stack.md). The
  * background is the median border colour; ink is any pixel differing from it by more than
  * {@link #INK_DIFF} in some channel and having at least one inked neighbour (isolated specks are
  * ignored); the crop adds a 15% margin (at least 2 pixels) filled with the background colour.

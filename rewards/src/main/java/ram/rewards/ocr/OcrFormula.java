@@ -1,7 +1,7 @@
 package ram.rewards.ocr;
 
 /**
- * Flow-GRPO's OCR reward rule (ram.md section 6) on strings.
+ * Flow-GRPO's OCR reward rule (docs/algorithm.md section 6) on strings.
  *
  * <p>The target is the text between the first pair of double quotes of the prompt. Both strings
  * lose their spaces and are lower-cased; a target contained in the recognised text scores 1,

@@ -13,7 +13,7 @@ import ram.rewards.PromptFiles;
  * letters, each in one of a few Flow-GRPO style sentences with the word in double quotes.
  *
  * <p>Words use the 24 letters other than I and O, which small renders confuse with l/1 and 0
- * (performance.md). Every word is unique and train and test share no word, so the test set
+ * (docs/stack.md). Every word is unique and train and test share no word, so the test set
  * measures spelling new words, not recalling seen ones.
  *
  * <p>Run {@code main [outDir]} to rewrite {@code prompts/ocr/train.jsonl} and {@code test.jsonl}.

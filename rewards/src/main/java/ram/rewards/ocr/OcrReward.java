@@ -8,7 +8,7 @@ import ram.rewards.image.ImageTensors;
  * The OCR reward (Flow-GRPO's text-rendering task): PP-OCRv4 reads the image, and
  * {@link OcrFormula} compares what it read with the text quoted in the prompt.
  *
- * <p>One instance holds one ONNX Runtime session (created here, once, with one thread); create
+ * <p>One instance holds one ONNX Runtime {@code OrtSession} (created here, once, with one thread); create
  * one per worker and close it. A prompt without quotes, a malformed image or a non-finite pixel
  * fails that sample only.
  */

@@ -19,8 +19,8 @@ import java.util.Map;
  * (ONNX Runtime, CPU): crop to the ink ({@link InkCrop}), resize to height 48, normalise BGR to
  * [-1, 1], run, and decode greedily (CTC: argmax per step, drop blanks and repeats).
  *
- * <p>The session is created once, with one intra-op thread (performance.md: more threads are
- * slower on these machines; run images in parallel instead), and is safe to share between
+ * <p>The {@code OrtSession} is created once, with one intra-op thread (docs/stack.md: more threads are
+ * slower on two cores; run images in parallel instead), and is safe to share between
  * threads. Close it to free native memory.
  */
 public final class PpOcrRecognizer implements AutoCloseable {
@@ -31,7 +31,7 @@ public final class PpOcrRecognizer implements AutoCloseable {
   public static final String KEYS = "/models/ppocr_keys_v1.txt";
 
   private final OrtEnvironment env;
-  private final OrtSession session;
+  private final OrtSession recogniser;
   private final String inputName;
   private final List<String> keys;
 
@@ -46,8 +46,8 @@ public final class PpOcrRecognizer implements AutoCloseable {
       OrtSession.SessionOptions options = new OrtSession.SessionOptions();
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
-      session = env.createSession(readResource(MODEL), options);
-      inputName = session.getInputNames().iterator().next();
+      recogniser = env.createSession(readResource(MODEL), options);
+      inputName = recogniser.getInputNames().iterator().next();
       keys = new String(readResource(KEYS), StandardCharsets.UTF_8).lines().toList();
     } catch (OrtException e) {
       throw new IllegalStateException("cannot load the OCR model " + MODEL + ": " + e.getMessage(), e);
@@ -72,7 +72,7 @@ public final class PpOcrRecognizer implements AutoCloseable {
       input[2 * plane + i] = normalise((p >> 16) & 0xFF);
     }
     try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, 3, h, w});
-        OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
+        OrtSession.Result result = recogniser.run(Map.of(inputName, tensor))) {
       float[][][] probabilities = (float[][][]) result.get(0).getValue();
       return decode(probabilities[0]);
     } catch (OrtException e) {
@@ -117,9 +117,9 @@ public final class PpOcrRecognizer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      session.close();
+      recogniser.close();
     } catch (OrtException e) {
-      throw new IllegalStateException("cannot close the OCR session", e);
+      throw new IllegalStateException("cannot close the OCR recogniser", e);
     }
   }
 }

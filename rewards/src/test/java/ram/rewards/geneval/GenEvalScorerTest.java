@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The scoring rules of ram.md section 6 on hand-written detection lists. */
+/** The scoring rules of docs/algorithm.md section 6 on hand-written detection lists. */
 class GenEvalScorerTest {
 
   private final GenEvalScorer scorer = new GenEvalScorer();
