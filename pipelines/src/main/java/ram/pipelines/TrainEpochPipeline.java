@@ -45,7 +45,8 @@ import ram.transforms.WriteParquet;
  * before the optimizer step are the algorithm's too.
  *
  * Everything lands under {@code epochDir}: {@code samples/}, {@code rewards/}, {@code advantages/},
- * {@code metrics/}, what the algorithm's sampling adds (Flow-GRPO: {@code trajectories/}, Parquet) and {@code checkpoint/}. The driver writes into a temporary epoch
+ * {@code metrics/}, what the algorithm's sampling adds (Flow-GRPO: {@code trajectories/}, Parquet)
+ * and {@code checkpoint/}. The driver writes into a temporary epoch
  * directory and publishes it only after the pipeline succeeds. States, gradients and Flow-GRPO's rollouts travel between
  * stages as files under {@code scratch/} (records carry their location), which the driver deletes.
  */

@@ -3,9 +3,11 @@ package ram.runners;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -234,8 +236,8 @@ public final class TrainDriver {
   }
 
   /** The algorithm's figures of the progress line ({@code loss 0.01234  drift ...}), each read by {@code epochValue}. */
-  static String progress(PostTrainingAlgorithm algorithm, java.util.function.ToDoubleFunction<String> epochValue) {
-    List<String> figures = new java.util.ArrayList<>();
+  static String progress(PostTrainingAlgorithm algorithm, ToDoubleFunction<String> epochValue) {
+    List<String> figures = new ArrayList<>();
     for (ProgressMetric m : algorithm.progressMetrics()) {
       figures.add(m.label() + " " + String.format(m.format(), epochValue.applyAsDouble(m.metric())));
     }

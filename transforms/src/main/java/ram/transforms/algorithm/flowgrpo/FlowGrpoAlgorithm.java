@@ -50,7 +50,8 @@ public record FlowGrpoAlgorithm(double noiseLevel, int trainedSteps, double clip
         config.getDouble("grpo_clip_range"), config.getDouble("beta_kl"), config.getDouble("max_grad_norm"),
         config.getDouble("advantage_clip"));
     if (grpo.trainedSteps > config.getInt("sample_steps")) {
-      throw new IllegalArgumentException("grpo_trained_steps " + grpo.trainedSteps + " exceeds sample_steps " + config.getInt("sample_steps"));
+      throw new IllegalArgumentException("grpo_trained_steps " + grpo.trainedSteps + " exceeds sample_steps "
+          + config.getInt("sample_steps"));
     }
     return grpo;
   }

@@ -47,7 +47,8 @@ public record RamAlgorithm(AdvantageMode advantageMode, double rewardMultiplier,
   /** RAM with the settings of {@code config}'s keys ({@code update_velocity}: conditional where absent). */
   public static RamAlgorithm fromConfig(ConfigSource config) {
     return new RamAlgorithm(AdvantageMode.parse(config.getString("advantage")), config.getDouble("reward_multiplier"),
-        config.getInt("renoisings"), TimeSampler.parse(config.getString("time_sampler")), LaggedPolicy.parse(config.getString("lagged_policy")),
+        config.getInt("renoisings"), TimeSampler.parse(config.getString("time_sampler")),
+        LaggedPolicy.parse(config.getString("lagged_policy")),
         config.has("update_velocity") ? UpdateVelocity.parse(config.getString("update_velocity")) : UpdateVelocity.CONDITIONAL);
   }
 

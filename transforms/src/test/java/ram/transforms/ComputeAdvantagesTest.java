@@ -38,7 +38,7 @@ import ram.transforms.algorithm.ram.UpdateVelocity;
  * advantages are clipped to +-5 and groups whose rewards are all equal yield no training items,
  * while under RAM's recipe (no clip) every group trains.
  */
-class FlowGrpoStagesTest implements Serializable {
+class ComputeAdvantagesTest implements Serializable {
 
   /** What the DirectRunner's workers (threads of this JVM) emitted, per test. */
   static final java.util.concurrent.ConcurrentLinkedQueue<TrainingItem> ITEMS = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -87,7 +87,8 @@ class FlowGrpoStagesTest implements Serializable {
       Prompt prompt = Prompt.newBuilder().setPromptId(id).setText("").build();
       int g = slot == 0 ? 30 : 16;
       for (int i = 0; i < g; i++) {
-        Sample s = SampleEndpoints.sample(spec, KV.of(slot, prompt), i, i, 0, LaggedPolicy.CURRENT, settings, Tensors.of(new float[] {0, 0}, new int[] {2}));
+        Sample s = SampleEndpoints.sample(spec, KV.of(slot, prompt), i, i, 0, LaggedPolicy.CURRENT, settings,
+            Tensors.of(new float[] {0, 0}, new int[] {2}));
         samples.add(s);
         rewards.add(Reward.newBuilder().setSampleId(s.getSampleId()).setEpoch(1).setPromptId(id).setRewardName("toy2d")
             .setRewardVersion("test").setValue(slot == 1 && i == 15 ? 1.0 : 0.0).build());
