@@ -9,7 +9,9 @@ import ram.model.LaggedPolicy;
 import ram.model.OdeSampler;
 import ram.model.Optimizer;
 import ram.model.TimeSampler;
-import ram.transforms.EpochSpec;
+import ram.transforms.algorithm.Algorithms;
+import ram.transforms.algorithm.ram.AdvantageMode;
+import ram.transforms.algorithm.ram.UpdateVelocity;
 
 /**
  * The typed keys a run config may hold. Values (the defaults) live in the YAML files of
@@ -88,7 +90,7 @@ public final class ConfigKeys {
     key("rewards", Type.WEIGHTS, "rewards of the run with weights, e.g. {toy2d: 1.0}");
     key("max_reward_failures", Type.NON_NEGATIVE_DOUBLE, "an epoch whose training reward failed on more than this fraction "
         + "of its samples (or on all of them) fails and publishes nothing (0..1, default " + RewardFailures.DEFAULT_MAX_FRACTION + ")");
-    choice("algorithm", List.of("ram", "flow_grpo"), "post-training algorithm: RAM (default) or the Flow-GRPO baseline (docs/algorithm.md section 5)");
+    choice("algorithm", Algorithms.names(), "post-training algorithm: RAM (default) or the Flow-GRPO baseline (docs/algorithm.md section 5)");
     choice("finetune", List.of("full", "lora"), "what training changes: every base weight (full, the default) or only LoRA adapters "
         + "over the frozen base (lora; the reference is the base with the adapters off)");
     count("lora_rank", Type.POSITIVE_INT, MAX_LORA_RANK, "finetune: lora: rank r of the adapters A [in, r] B [r, out] (default 8)");
@@ -104,9 +106,9 @@ public final class ConfigKeys {
     choice("time_sampler", ConfigNames.all(TimeSampler.values()),
         "re-noising time: t = sqrt(U) (RAM), U (tutorial) or U^(1/3) (further towards noise)");
     key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
-    choice("advantage", ConfigNames.all(EpochSpec.AdvantageMode.values()),
+    choice("advantage", ConfigNames.all(AdvantageMode.values()),
         "signal: group-normalised advantage, raw reward, the positive part of the first, or 1 for each group's best images (the last two experiments)");
-    choice("update_velocity", ConfigNames.all(EpochSpec.UpdateVelocity.values()),
+    choice("update_velocity", ConfigNames.all(UpdateVelocity.values()),
         "the velocity the update regresses: conditional (ram.md, the default) or guided at cfg_scale (an experiment, twice the cost)");
     choice("lagged_policy", ConfigNames.all(LaggedPolicy.values()), "v_old and the sampler: EMA of theta, or theta itself");
     key("sde_noise_level", Type.POSITIVE_DOUBLE, "Flow-GRPO: noise level a of the SDE sampler");

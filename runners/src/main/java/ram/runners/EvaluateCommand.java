@@ -18,7 +18,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 
 import ram.model.Checkpoint;
-import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
 import ram.model.Noise;
 import ram.pipelines.EvaluatePipeline;
@@ -110,10 +109,10 @@ final class EvaluateCommand {
         Map<String, Double> rewards = rewardsBySet.get(set.getKey());
         String checkpoint = target.isBase() ? null : target.checkpoint().toString();
         String baseDir = target.isBase() ? target.checkpoint().toString() : base.toString();
-        EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, LaggedPolicy.CURRENT, perPrompt, steps,
+        EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, perPrompt, steps,
             config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
         EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
-            LaggedPolicy.CURRENT, perPrompt, steps, config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
+            perPrompt, steps, config.getDouble("cfg_scale"), config.getDouble("time_shift"), rewards);
         EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString(),
             Runners.groupKeys(config));
       }

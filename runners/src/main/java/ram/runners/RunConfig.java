@@ -16,12 +16,13 @@ import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 import ram.rewards.RewardRegistry;
+import ram.transforms.algorithm.ConfigSource;
 
 /**
  * A resolved run config: the experiment's YAML plus command-line overrides, every value checked
  * against {@link ConfigKeys}. Paths are kept as written; {@link #path} resolves them.
  */
-public final class RunConfig {
+public final class RunConfig implements ConfigSource {
 
   private final String name;
   private final LinkedHashMap<String, Object> values;
@@ -224,10 +225,12 @@ public final class RunConfig {
     return values.get(key);
   }
 
+  @Override
   public boolean has(String key) {
     return values.containsKey(key);
   }
 
+  @Override
   public int getInt(String key) {
     return ((Number) require(key)).intValue();
   }
@@ -236,10 +239,12 @@ public final class RunConfig {
     return ((Number) require(key)).longValue();
   }
 
+  @Override
   public double getDouble(String key) {
     return ((Number) require(key)).doubleValue();
   }
 
+  @Override
   public String getString(String key) {
     return (String) require(key);
   }

@@ -3,29 +3,31 @@ package ram.runners;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
 import ram.model.AdamW;
-import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.Optimizer;
 import ram.model.ProcessMemory;
 import ram.model.Sgd;
-import ram.model.TimeSampler;
 import ram.model.TrainingState;
 import ram.pipelines.PromptSets;
 import ram.pipelines.TrainEpochPipeline;
 import ram.schemas.Prompt;
 import ram.transforms.EpochSpec;
-import ram.transforms.GrpoSettings;
 import ram.transforms.StageTimer;
 import ram.transforms.TunedModel;
+import ram.transforms.algorithm.Algorithms;
+import ram.transforms.algorithm.PostTrainingAlgorithm;
+import ram.transforms.algorithm.ProgressMetric;
 
 /**
  * Runs a training run epoch by epoch, one Beam pipeline per epoch, and resumes from the newest
@@ -215,12 +217,7 @@ public final class TrainDriver {
     metrics.recordDriver(epoch, driver); // before publishing, so a published epoch always has its timings
     run.publish(epoch);
     List<RunMetrics.Row> rows = metrics.rebuild(epoch);
-    String update = isGrpo(config)
-        ? String.format("loss %.5f  kl %.3g  ratio %.5f  clipped %.3f", RunMetrics.epochValue(rows, epoch, "loss"),
-            RunMetrics.epochValue(rows, epoch, "kl"), RunMetrics.epochValue(rows, epoch, "ratio"),
-            RunMetrics.epochValue(rows, epoch, "frac_clipped"))
-        : String.format("loss %.5f  drift %.3g  flipped %.3f", RunMetrics.epochValue(rows, epoch, "loss"),
-            RunMetrics.epochValue(rows, epoch, "drift_to_reference"), RunMetrics.epochValue(rows, epoch, "frac_flipped"));
+    String update = progress(spec.algorithm, metric -> RunMetrics.epochValue(rows, epoch, metric));
     out.printf("epoch %d/%d  reward %.4f +- %.4f  %s  %.1fs (compute %.1fs)%n", epoch, config.getInt("epochs"),
         RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"), update,
         pipelineSeconds, compute);
@@ -231,32 +228,20 @@ public final class TrainDriver {
   }
 
   EpochSpec epochSpec(int epoch, Path base) {
-    boolean grpo = isGrpo(config);
-    GrpoSettings settings = null;
-    if (grpo) {
-      settings = new GrpoSettings(config.getDouble("sde_noise_level"), config.getInt("grpo_trained_steps"),
-          config.getDouble("grpo_clip_range"), config.getDouble("beta_kl"), config.getDouble("max_grad_norm"),
-          config.getDouble("advantage_clip"));
-      if (settings.trainedSteps > config.getInt("sample_steps")) {
-        throw new ConfigException("grpo_trained_steps " + settings.trainedSteps + " exceeds sample_steps " + config.getInt("sample_steps"));
-      }
-    }
-    // Flow-GRPO is on-policy with group-normalised advantages; RAM's re-noising keys do not apply to it.
     return new EpochSpec(config.getLong("seed"), epoch, config.getString("model"),
-        epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(),
-        grpo ? LaggedPolicy.CURRENT : LaggedPolicy.parse(config.getString("lagged_policy")), config.getInt("images_per_prompt"),
+        epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(), config.getInt("images_per_prompt"),
         config.getInt("sample_steps"), odeSolver(config), config.getDouble("cfg_scale"), config.getDouble("time_shift"),
-        config.getWeights("rewards"),
-        grpo ? EpochSpec.AdvantageMode.GROUP_NORMALIZED : EpochSpec.AdvantageMode.parse(config.getString("advantage")),
-        grpo ? 1 : config.getDouble("reward_multiplier"), grpo ? 1 : config.getInt("renoisings"),
-        grpo ? TimeSampler.UNIFORM : TimeSampler.parse(config.getString("time_sampler")), config.getInt("optimizer_steps_per_epoch"),
-        config.getInt("gradient_shards"), optimizer(config), settings, lora(config), updateVelocity(config));
+        config.getWeights("rewards"), config.getInt("optimizer_steps_per_epoch"), config.getInt("gradient_shards"), optimizer(config),
+        Algorithms.of(config), lora(config));
   }
 
-  /** The velocity RAM's update regresses: {@code update_velocity}, the conditional one (ram.md) where the config has none. */
-  static EpochSpec.UpdateVelocity updateVelocity(RunConfig config) {
-    return config.has("update_velocity") ? EpochSpec.UpdateVelocity.parse(config.getString("update_velocity"))
-        : EpochSpec.UpdateVelocity.CONDITIONAL;
+  /** The algorithm's figures of the progress line ({@code loss 0.01234  drift ...}), each read by {@code epochValue}. */
+  static String progress(PostTrainingAlgorithm algorithm, ToDoubleFunction<String> epochValue) {
+    List<String> figures = new ArrayList<>();
+    for (ProgressMetric m : algorithm.progressMetrics()) {
+      figures.add(m.label() + " " + String.format(m.format(), epochValue.applyAsDouble(m.metric())));
+    }
+    return String.join("  ", figures);
   }
 
   /**
@@ -309,9 +294,9 @@ public final class TrainDriver {
         config.has("lora_targets") ? config.getStrings("lora_targets") : List.of(LoraNetwork.Config.DIT_BLOCKS));
   }
 
-  /** Whether the config runs Flow-GRPO rather than RAM (the default). */
-  static boolean isGrpo(RunConfig config) {
-    return config.has("algorithm") && config.getString("algorithm").equals("flow_grpo");
+  /** The config name of the algorithm the config runs ({@code algorithm}; RAM where absent). */
+  static String algorithmName(RunConfig config) {
+    return Algorithms.nameIn(config);
   }
 
   /** Evaluates the policy after {@code epoch} unless already recorded; returns the evaluation. */

@@ -1,12 +1,12 @@
-package ram.transforms;
+package ram.transforms.algorithm.ram;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
-import ram.transforms.EpochSpec.AdvantageMode;
 
+/** Each advantage mode of RAM on hand-picked rewards, and an unknown mode named in its error. */
 class AdvantageModeTest {
 
   @Test
