@@ -22,8 +22,6 @@ import ram.transforms.GroupOnWorkers;
 import ram.transforms.EpochSpec;
 import ram.transforms.LoadState;
 import ram.transforms.OptimizerStep;
-import ram.transforms.SampleEndpoints;
-import ram.transforms.SampleTrajectories;
 import ram.transforms.ScoreRewards;
 import ram.transforms.SelectPrompts;
 import ram.transforms.StoreFiles;
@@ -35,21 +33,20 @@ import ram.transforms.WriteParquet;
  * One training epoch as one Beam pipeline, in the order of the data-flow drawing:
  *
  * <pre>
- * SelectPrompts -> SampleEndpoints -> [samples] -> ScoreRewards -> [rewards] -> ComputeAdvantages
+ * SelectPrompts -> [algorithm's sampling] -> [samples] -> ScoreRewards -> [rewards] -> ComputeAdvantages
  *   -> [advantages] -> DealToShards -> (ComputeGradients -> SumGradients -> ApplyUpdate) x steps
  *   -> [checkpoint]
  * </pre>
  *
- * A Flow-GRPO epoch (docs/algorithm.md section 5) is the same drawing with two stages swapped:
- *
- * <pre>
- * SelectPrompts -> SampleTrajectories -> [samples, trajectories] -> ScoreRewards -> ComputeAdvantages
- *   (clipped, all-equal groups dropped) -> DealToShards -> (GRPO gradients -> SumGradients -> ApplyUpdate
- *   with norm clip) x steps -> [checkpoint]
- * </pre>
+ * The epoch's {@link ram.transforms.algorithm.PostTrainingAlgorithm} decides what the stages in
+ * brackets and the algorithm-dependent parts of the others do: RAM samples endpoints by the ODE
+ * ({@code SampleEndpoints}), Flow-GRPO SDE rollouts ({@code SampleTrajectories}, which also writes
+ * {@code trajectories/}); the advantages, each shard's gradient and the gradient's preparation
+ * before the optimizer step are the algorithm's too.
  *
  * Everything lands under {@code epochDir}: {@code samples/}, {@code rewards/}, {@code advantages/},
- * {@code metrics/}, for Flow-GRPO {@code trajectories/} (Parquet) and {@code checkpoint/}. The driver writes into a temporary epoch
+ * {@code metrics/}, what the algorithm's sampling adds (Flow-GRPO: {@code trajectories/}, Parquet)
+ * and {@code checkpoint/}. The driver writes into a temporary epoch
  * directory and publishes it only after the pipeline succeeds. States, gradients and Flow-GRPO's rollouts travel between
  * stages as files under {@code scratch/} (records carry their location), which the driver deletes.
  */
@@ -67,12 +64,7 @@ public final class TrainEpochPipeline {
         .apply("SelectPrompts", SelectPrompts.from(promptSet, spec.runSeed, spec.epoch, promptsPerEpoch))
         .apply("SpreadPrompts", GroupOnWorkers.spread(groupKeys, promptsPerEpoch));
     String scratch = StoreFiles.join(epochDir, SCRATCH);
-    PCollection<Sample> samples;
-    if (spec.isGrpo()) {
-      samples = prompts.apply("SampleTrajectories", new SampleTrajectories(spec, StoreFiles.join(epochDir, "trajectories"), scratch));
-    } else {
-      samples = prompts.apply("SampleEndpoints", new SampleEndpoints(spec));
-    }
+    PCollection<Sample> samples = prompts.apply(spec.algorithm.sampling(spec, epochDir, scratch));
     samples.apply("WriteSamples", WriteParquet.to(StoreFiles.join(epochDir, "samples"), "samples", Sample.getClassSchema()));
 
     PCollection<Reward> rewards = samples.apply("ScoreRewards", new ScoreRewards(spec.rewardWeights));

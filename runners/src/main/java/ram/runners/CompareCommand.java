@@ -12,6 +12,8 @@ import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.config.ConfigLimits;
 import ram.transforms.SafeNames;
+import ram.transforms.algorithm.flowgrpo.FlowGrpoAlgorithm;
+import ram.transforms.algorithm.ram.RamAlgorithm;
 
 /**
  * {@code ./ram compare <task>}: trains RAM ({@code configs/<task>.yaml}) and Flow-GRPO
@@ -46,7 +48,7 @@ final class CompareCommand {
     }
     ConfigLimits.requireFits(ram);
     ConfigLimits.requireFits(grpo);
-    if (TrainDriver.isGrpo(ram) || !TrainDriver.isGrpo(grpo)) {
+    if (!TrainDriver.algorithmName(ram).equals(RamAlgorithm.NAME) || !TrainDriver.algorithmName(grpo).equals(FlowGrpoAlgorithm.NAME)) {
       throw new ConfigException("compare " + task + ": configs/" + task + ".yaml must run RAM and configs/" + task
           + "_grpo.yaml Flow-GRPO (key 'algorithm')");
     }

@@ -20,7 +20,6 @@ import com.google.gson.JsonObject;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.model.Checkpoint;
-import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
 import ram.model.Noise;
 import ram.pipelines.EvaluatePipeline;
@@ -112,10 +111,10 @@ final class EvaluateCommand {
         Map<String, Double> rewards = rewardsBySet.get(set.getKey());
         String checkpoint = target.isBase() ? null : target.checkpoint().toString();
         String baseDir = target.isBase() ? target.checkpoint().toString() : base.toString();
-        EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, LaggedPolicy.CURRENT, perPrompt, steps,
+        EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, perPrompt, steps,
             config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
         EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
-            LaggedPolicy.CURRENT, perPrompt, steps, config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
+            perPrompt, steps, config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
         EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString(),
             Runners.groupKeys(config));
       }

@@ -3,37 +3,37 @@ package ram.runners;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
 import ram.config.FinetuneSettings;
-import ram.config.FlowGrpoSettings;
-import ram.config.RamSettings;
 import ram.config.SamplingSettings;
 import ram.config.ScheduleSettings;
 import ram.config.ConfigKeys;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.model.AdamW;
-import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.Optimizer;
 import ram.model.ProcessMemory;
 import ram.model.Sgd;
-import ram.model.TimeSampler;
 import ram.model.TrainingState;
 import ram.pipelines.PromptSets;
 import ram.pipelines.TrainEpochPipeline;
 import ram.schemas.Prompt;
 import ram.transforms.EpochSpec;
-import ram.transforms.GrpoSettings;
 import ram.transforms.StageTimer;
 import ram.transforms.TunedModel;
+import ram.transforms.algorithm.Algorithms;
+import ram.transforms.algorithm.PostTrainingAlgorithm;
+import ram.transforms.algorithm.ProgressMetric;
 
 /**
  * Runs a training run epoch by epoch, one Beam pipeline per epoch, and resumes from the newest
@@ -223,12 +223,7 @@ public final class TrainDriver {
     metrics.recordDriver(epoch, driver); // before publishing, so a published epoch always has its timings
     run.publish(epoch);
     List<RunMetrics.Row> rows = metrics.rebuild(epoch);
-    String update = isGrpo(config)
-        ? String.format("loss %.5f  kl %.3g  ratio %.5f  clipped %.3f", RunMetrics.epochValue(rows, epoch, "loss"),
-            RunMetrics.epochValue(rows, epoch, "kl"), RunMetrics.epochValue(rows, epoch, "ratio"),
-            RunMetrics.epochValue(rows, epoch, "frac_clipped"))
-        : String.format("loss %.5f  drift %.3g  flipped %.3f", RunMetrics.epochValue(rows, epoch, "loss"),
-            RunMetrics.epochValue(rows, epoch, "drift_to_reference"), RunMetrics.epochValue(rows, epoch, "frac_flipped"));
+    String update = progress(spec.algorithm, metric -> RunMetrics.epochValue(rows, epoch, metric));
     out.printf("epoch %d/%d  reward %.4f +- %.4f  %s  %.1fs (compute %.1fs)%n", epoch, config.schedule().epochs(),
         RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"), update,
         pipelineSeconds, compute);
@@ -239,28 +234,20 @@ public final class TrainDriver {
   }
 
   EpochSpec epochSpec(int epoch, Path base) {
-    boolean grpo = isGrpo(config);
-    GrpoSettings settings = null;
-    if (grpo) {
-      FlowGrpoSettings g = config.flowGrpoSettings();
-      settings = new GrpoSettings(g.sdeNoiseLevel(), g.trainedSteps(), g.clipRange(), g.betaKl(), g.maxGradNorm(), g.advantageClip());
-      if (settings.trainedSteps > config.sampling().steps()) {
-        throw new ConfigException("grpo_trained_steps " + settings.trainedSteps + " exceeds sample_steps " + config.sampling().steps());
-      }
-    }
-    RamSettings ram = config.ram();
     SamplingSettings sampling = config.sampling();
     ScheduleSettings schedule = config.schedule();
-    // Flow-GRPO is on-policy with group-normalised advantages; RAM's re-noising keys do not apply to it.
-    return new EpochSpec(config.seed(), epoch, config.model().architecture(),
-        epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(),
-        grpo ? LaggedPolicy.CURRENT : ram.laggedPolicy(), schedule.imagesPerPrompt(),
-        sampling.steps(), sampling.solver(), sampling.cfgScale(), sampling.timeShift(),
-        config.task().rewards(),
-        grpo ? EpochSpec.AdvantageMode.GROUP_NORMALIZED : EpochSpec.AdvantageMode.parse(ram.advantage().name().toLowerCase()),
-        grpo ? 1 : ram.rewardMultiplier(), grpo ? 1 : ram.renoisings(),
-        grpo ? TimeSampler.UNIFORM : ram.timeSampler(), schedule.optimizerSteps(),
-        schedule.gradientShards(), config.optimizer().adamW(), settings, lora(config), EpochSpec.UpdateVelocity.CONDITIONAL);
+    return new EpochSpec(config.seed(), epoch, config.model().architecture(), epoch == 1 ? null : run.checkpoint(epoch - 1).toString(),
+        base.toString(), schedule.imagesPerPrompt(), sampling.steps(), sampling.solver(), sampling.cfgScale(), sampling.timeShift(),
+        config.task().rewards(), schedule.optimizerSteps(), schedule.gradientShards(), config.optimizer().adamW(), Algorithms.of(config),
+        lora(config));
+  }
+  /** The algorithm's figures of the progress line ({@code loss 0.01234  drift ...}), each read by {@code epochValue}. */
+  static String progress(PostTrainingAlgorithm algorithm, ToDoubleFunction<String> epochValue) {
+    List<String> figures = new ArrayList<>();
+    for (ProgressMetric m : algorithm.progressMetrics()) {
+      figures.add(m.label() + " " + String.format(m.format(), epochValue.applyAsDouble(m.metric())));
+    }
+    return String.join("  ", figures);
   }
 
   /**
@@ -280,9 +267,9 @@ public final class TrainDriver {
     return finetune.loraConfig();
   }
 
-  /** Whether the config runs Flow-GRPO rather than RAM (the default). */
-  static boolean isGrpo(RunConfig config) {
-    return config.flowGrpo();
+  /** The config name of the algorithm the config runs. */
+  static String algorithmName(RunConfig config) {
+    return config.schedule().algorithm();
   }
 
   /** Evaluates the policy after {@code epoch} unless already recorded; returns the evaluation. */

@@ -1,6 +1,7 @@
 package ram.transforms;
 
 import java.util.List;
+import java.util.TreeMap;
 
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -20,9 +21,11 @@ import ram.schemas.Metric;
 
 /**
  * One optimizer step: the summed gradient divided by the step's item count (the step loss is the
- * mean over items), clipped in norm for Flow-GRPO, then the run's optimizer (AdamW or SGD). After
- * the epoch's last step it also moves the lagged policy (EMA) and stamps the epoch. The step's starting state arrives with the summed gradient. Emits
- * the new state and the step's diagnostics.
+ * mean over items), prepared by the epoch's algorithm (Flow-GRPO clips its norm; RAM leaves it),
+ * then the run's optimizer (AdamW or SGD). After the epoch's last step it also moves the lagged
+ * policy (EMA) and stamps the epoch. The step's starting state arrives with the summed gradient.
+ * Emits the new state and the step's diagnostics: the mean of each of the algorithm's shard sums,
+ * its step metrics, and the item count.
  */
 public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PCollectionTuple> {
 
@@ -59,9 +62,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     Optimizer.State optimizer = before.optimizer();
     if (items > 0) {
       gradientSum.scaleInPlace((float) (1.0 / items));
-      if (spec.isGrpo() && spec.grpo.maxGradNorm > 0) {
-        gradientSum.clipNorm(spec.grpo.maxGradNorm);
-      }
+      spec.algorithm.prepareGradient(gradientSum);
       optimizer = spec.optimizer.step(theta, gradientSum, optimizer);
       if (!theta.allFinite()) {
         throw new IllegalStateException("epoch " + spec.epoch + " step " + step
@@ -120,9 +121,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
       c.output(stateFile);
       if (sum.items > 0) {
         sum.sums.forEach((name, value) -> metric(c, name, value / sum.items));
-        if (spec.isGrpo()) {
-          metric(c, "grad_norm", gradientNorm);
-        }
+        new TreeMap<>(spec.algorithm.stepMetrics(gradientNorm)).forEach((name, value) -> metric(c, name, value));
       }
       metric(c, "items", sum.items);
     }

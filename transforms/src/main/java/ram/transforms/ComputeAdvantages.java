@@ -1,6 +1,7 @@
 package ram.transforms;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,13 +34,17 @@ import ram.schemas.Advantage;
 import ram.schemas.Metric;
 import ram.schemas.Reward;
 import ram.schemas.Sample;
+import ram.transforms.algorithm.GroupAdvantages;
+import ram.transforms.algorithm.RewardGroup;
 
 /**
- * Turns the training reward into each sample's learning signal (docs/algorithm.md section 3, step 3):
+ * Turns the training reward into each sample's learning signal: per prompt group, the epoch's
+ * {@link ram.transforms.algorithm.PostTrainingAlgorithm#advantages} of the group's rewards (RAM:
  * {@code A = (r - mean of its prompt's rewards) / (std of all epoch rewards + 1e-4)}, or the raw
- * reward in the tutorial variant. Samples whose reward failed get no signal. For Flow-GRPO
- * (docs/algorithm.md section 5) the advantage is clipped to {@code +-advantage_clip} and groups whose rewards
- * are all equal yield no training items. Also emits the epoch's reward diagnostics.
+ * reward in the tutorial variant; Flow-GRPO clips it and leaves out groups whose rewards are all
+ * equal). Every scored sample gets an advantage record; those the algorithm trains also become
+ * training items. Samples whose reward failed get no signal. Also emits the epoch's reward
+ * diagnostics.
  */
 public final class ComputeAdvantages extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -115,32 +120,22 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
       if (values.isEmpty()) {
         return;
       }
-      double sum = 0;
-      double groupBest = Double.NEGATIVE_INFINITY;
-      for (double v : values.values()) {
-        sum += v;
-        groupBest = Math.max(groupBest, v);
-      }
-      double groupMean = sum / values.size();
-      boolean uniform = values.values().stream().distinct().count() == 1;
-      boolean trains = !(spec.isGrpo() && uniform);
+      List<String> ids = new ArrayList<>(values.keySet());
+      RewardGroup group = new RewardGroup(values.values().stream().mapToDouble(Double::doubleValue).toArray());
+      GroupAdvantages advantages = spec.algorithm.advantages(group, s.std);
       List<Sample> samples = new ArrayList<>();
       c.element().getValue().getAll(samplesTag).forEach(samples::add);
       samples.sort((a, b) -> a.getSampleId().compareTo(b.getSampleId()));
       for (Sample sample : samples) {
-        Double r = values.get(sample.getSampleId());
-        if (r == null) {
+        int i = Collections.binarySearch(ids, sample.getSampleId());
+        if (i < 0) {
           continue;
         }
-        double advantage = spec.advantageMode.of(r, groupMean, groupBest, s.std);
-        if (spec.isGrpo()) {
-          double clip = spec.grpo.advantageClip;
-          advantage = Math.max(-clip, Math.min(clip, advantage));
-        }
+        double advantage = advantages.advantage(i);
         c.output(Advantage.newBuilder().setSampleId(sample.getSampleId()).setEpoch(sample.getEpoch())
-            .setPromptId(sample.getPromptId()).setReward(r).setGroupMean(groupMean).setGlobalStd(s.std)
+            .setPromptId(sample.getPromptId()).setReward(group.reward(i)).setGroupMean(group.mean()).setGlobalStd(s.std)
             .setAdvantage(advantage).build());
-        if (trains) {
+        if (advantages.trains(i)) {
           c.output(ITEMS, new TrainingItem(sample.getSampleId(), sample.getPrompt(), Tensors.values(sample.getEndpoint()),
               advantage, sample.getPromptSlot() % spec.optimizerSteps));
         }

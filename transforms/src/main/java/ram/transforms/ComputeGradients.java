@@ -12,20 +12,18 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 
-import ram.model.LaggedPolicy;
-import ram.model.Noise;
 import ram.model.ParameterSet;
-import ram.model.RamGradient;
-import ram.model.RamItems;
 import ram.model.TrainingState;
 import ram.model.VelocityNetwork;
+import ram.transforms.algorithm.ShardGradient;
 
 /**
  * The data-parallel half of an optimizer step: each of the step's shards (dealt by
- * {@link DealToShards}) re-noises its items K times and computes the gradient of its summed RAM
- * loss against the step's parameters (a side input); for Flow-GRPO, the summed clipped GRPO loss
- * over its rollouts' trained steps ({@link GrpoShardGradient}). Shards are independent; only
- * {@link SumGradients} brings them together.
+ * {@link DealToShards}) computes the epoch algorithm's
+ * {@link ram.transforms.algorithm.PostTrainingAlgorithm#shardGradient} of its items against the
+ * step's parameters (a side input): for RAM, the summed RAM loss over K re-noisings of each item;
+ * for Flow-GRPO, the summed clipped GRPO loss over its rollouts' trained steps. Shards are
+ * independent; only {@link SumGradients} brings them together.
  */
 public final class ComputeGradients
     extends PTransform<PCollection<KV<Integer, Iterable<TrainingItem>>>, PCollection<GradientShard>> {
@@ -52,29 +50,6 @@ public final class ComputeGradients
         .apply("Gradient", ParDo.of(new ShardFn(spec, state, scratch, step))
             .withSideInputs(state))
         .setCoder(SerializableCoder.of(GradientShard.class));
-  }
-
-  /** Re-noising of item {@code sampleId}: time and noise of its k-th copy, fixed by the run seed and epoch. */
-  static RamItems renoise(EpochSpec spec, List<TrainingItem> items, int dim) {
-    int n = items.size();
-    int k = spec.renoisings;
-    float[] x = new float[n * dim];
-    float[] signals = new float[n];
-    float[] times = new float[n * k];
-    float[] noise = new float[n * k * dim];
-    List<String> prompts = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      TrainingItem item = items.get(i);
-      System.arraycopy(item.endpoint, 0, x, i * dim, dim);
-      signals[i] = (float) item.signal;
-      prompts.add(item.prompt);
-      for (int j = 0; j < k; j++) {
-        times[i * k + j] = (float) spec.timeSampler.time(Noise.uniform(Noise.seed(item.sampleId, spec.runSeed, spec.epoch, j, 1)));
-        System.arraycopy(Noise.gaussian(Noise.seed(item.sampleId, spec.runSeed, spec.epoch, j, 2), dim), 0,
-            noise, (i * k + j) * dim, dim);
-      }
-    }
-    return new RamItems(x, prompts, signals, times, noise, k);
   }
 
   private static final class ShardFn extends DoFn<KV<Integer, Iterable<TrainingItem>>, GradientShard> {
@@ -123,15 +98,8 @@ public final class ComputeGradients
         loadedFrom = stateFile;
       }
       TrainingState s = loaded;
-      ParameterSet old = spec.laggedPolicy == LaggedPolicy.EMA ? s.ema() : null;
       String gradientFile = StoreFiles.join(stepDir, String.format("gradient-shard-%03d.bin", shard));
-      if (spec.isGrpo()) {
-        c.output(GradientShard.of(shard, timer.time(() -> GrpoShardGradient.compute(spec, network, s.theta(), reference, items, scratch)),
-            gradientFile, carried));
-        return;
-      }
-      RamGradient.Result r = timer.time(() -> new RamGradient(network, spec.rewardMultiplier, spec.updateGuidanceScale())
-          .compute(s.theta(), reference, old, renoise(spec, items, network.sampleSize())));
+      ShardGradient r = timer.time(() -> spec.algorithm.shardGradient(spec, network, s, reference, items, scratch));
       c.output(GradientShard.of(shard, r, gradientFile, carried));
     }
   }

@@ -4,7 +4,7 @@ import java.io.Serializable;
 import java.util.TreeMap;
 
 import ram.model.ParameterSet;
-import ram.model.RamGradient;
+import ram.transforms.algorithm.ShardGradient;
 
 /**
  * One shard's contribution to an optimizer step: the gradient of its summed per-item losses and
@@ -23,9 +23,8 @@ public final class GradientShard implements Serializable {
   public final String gradientFile;
   public final long items;
   /**
-   * Per diagnostic, its sum over the shard's items (the update reports sum / items): for RAM
-   * {@code loss}, {@code drift_to_reference}, {@code target_square}, {@code frac_flipped}; for
-   * Flow-GRPO {@code loss}, {@code kl}, {@code ratio}, {@code frac_clipped}.
+   * Per diagnostic of the epoch's algorithm ({@link ShardGradient#sums()}), its sum over the shard's
+   * items (the update reports sum / items).
    */
   public final TreeMap<String, Double> sums;
   /** where the state the step started from is stored (shard 0 only), else null */
@@ -46,24 +45,9 @@ public final class GradientShard implements Serializable {
     return new GradientShard(shard, gradientFile, items, sums, state);
   }
 
-  /** A shard of RAM items. */
-  static GradientShard of(int shard, RamGradient.Result r, String gradientFile, String state) {
-    TreeMap<String, Double> sums = new TreeMap<>();
-    sums.put("loss", r.lossSum());
-    sums.put("drift_to_reference", r.driftSum());
-    sums.put("target_square", r.targetSquareSum());
-    sums.put("frac_flipped", (double) r.flippedItems());
-    return of(shard, r.gradientSum(), r.items(), sums, gradientFile, state);
-  }
-
-  /** A shard of Flow-GRPO (rollout, step) pairs. */
-  static GradientShard of(int shard, ram.model.GrpoGradient.Result r, String gradientFile, String state) {
-    TreeMap<String, Double> sums = new TreeMap<>();
-    sums.put("loss", r.lossSum());
-    sums.put("kl", r.klSum());
-    sums.put("ratio", r.ratioSum());
-    sums.put("frac_clipped", (double) r.clippedItems());
-    return of(shard, r.gradientSum(), r.items(), sums, gradientFile, state);
+  /** Stores a shard's gradient sum in {@code gradientFile} and describes the shard with its diagnostic sums. */
+  static GradientShard of(int shard, ShardGradient r, String gradientFile, String state) {
+    return of(shard, r.gradientSum(), r.items(), new TreeMap<>(r.sums()), gradientFile, state);
   }
 
   static GradientShard empty(int shard, String state) {

@@ -19,24 +19,31 @@ import ram.schemas.Sample;
 import ram.schemas.SamplerSettings;
 
 /**
- * Draws G clean endpoints per prompt with the ODE sampler from the epoch's sampling policy (the
- * EMA in the official recipe, the current policy in the tutorial variant). One batch per prompt;
- * each sample's initial noise comes from its own seed, so results do not depend on the runner.
+ * Draws G clean endpoints per prompt with the ODE sampler from a sampling policy (for RAM's
+ * training, the lagged policy: the EMA in the official recipe, the current policy in the tutorial
+ * variant; for evaluation, the checkpoint's own parameters). One batch per prompt; each sample's
+ * initial noise comes from its own seed, so results do not depend on the runner.
  */
 public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Prompt>>, PCollection<Sample>> {
 
   private final EpochSpec spec;
   private final int policyVersion;
+  private final LaggedPolicy policy;
 
-  /** Training endpoints of {@code spec.epoch}, drawn by the parameters of the previous epoch. */
-  public SampleEndpoints(EpochSpec spec) {
-    this(spec, spec.epoch - 1);
+  /** Training endpoints of {@code spec.epoch}, drawn by the {@code policy} parameters of the previous epoch. */
+  public SampleEndpoints(EpochSpec spec, LaggedPolicy policy) {
+    this(spec, spec.epoch - 1, policy);
   }
 
-  /** Endpoints recorded as drawn by the parameters of epoch {@code policyVersion} (evaluation). */
+  /** Endpoints drawn by the checkpoint's current parameters, recorded as those of epoch {@code policyVersion} (evaluation). */
   public SampleEndpoints(EpochSpec spec, int policyVersion) {
+    this(spec, policyVersion, LaggedPolicy.CURRENT);
+  }
+
+  private SampleEndpoints(EpochSpec spec, int policyVersion, LaggedPolicy policy) {
     this.spec = spec;
     this.policyVersion = policyVersion;
+    this.policy = policy;
   }
 
   /** The seed of sample g of prompt slot {@code slot} in an epoch. */
@@ -49,7 +56,7 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
   }
 
   /** Fails the epoch if the policy produced NaN or infinite values: nothing of it may be published. */
-  static void requireFinite(float[] x, EpochSpec spec, int slot, int policyVersion) {
+  public static void requireFinite(float[] x, EpochSpec spec, int slot, int policyVersion) {
     for (float v : x) {
       if (!Float.isFinite(v)) {
         throw new IllegalStateException("epoch " + spec.epoch + " prompt slot " + slot + ": the policy of epoch "
@@ -59,9 +66,9 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
     }
   }
 
-  /** The record of sample {@code g} of a prompt slot. */
-  static Sample sample(EpochSpec spec, KV<Integer, Prompt> slot, int g, long seed, int policyVersion, SamplerSettings settings,
-      ram.schemas.Tensor endpoint) {
+  /** The record of sample {@code g} of a prompt slot, drawn by the {@code policy} parameters of epoch {@code policyVersion}. */
+  public static Sample sample(EpochSpec spec, KV<Integer, Prompt> slot, int g, long seed, int policyVersion, LaggedPolicy policy,
+      SamplerSettings settings, ram.schemas.Tensor endpoint) {
     Prompt prompt = slot.getValue();
     return Sample.newBuilder()
         .setSampleId(sampleId(spec.epoch, slot.getKey(), g))
@@ -74,7 +81,7 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
         .setGroupIndex(g)
         .setSeed(seed)
         .setPolicyVersion(policyVersion)
-        .setPolicy(spec.laggedPolicy.configName())
+        .setPolicy(policy.configName())
         .setSampler(settings)
         .setEndpoint(endpoint)
         .build();
@@ -82,19 +89,21 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
 
   @Override
   public PCollection<Sample> expand(PCollection<KV<Integer, Prompt>> prompts) {
-    return prompts.apply("Sample", ParDo.of(new SampleFn(spec, policyVersion))).setCoder(AvroCoder.of(Sample.class));
+    return prompts.apply("Sample", ParDo.of(new SampleFn(spec, policyVersion, policy))).setCoder(AvroCoder.of(Sample.class));
   }
 
   private static final class SampleFn extends DoFn<KV<Integer, Prompt>, Sample> {
     private final EpochSpec spec;
     private final int policyVersion;
+    private final LaggedPolicy policy;
     private transient VelocityNetwork network;
-    private transient ParameterSet policy;
+    private transient ParameterSet parameters;
     private final StageTimer timer = StageTimer.of("sample");
 
-    SampleFn(EpochSpec spec, int policyVersion) {
+    SampleFn(EpochSpec spec, int policyVersion, LaggedPolicy policy) {
       this.spec = spec;
       this.policyVersion = policyVersion;
+      this.policy = policy;
     }
 
     @Setup
@@ -102,7 +111,7 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
       TunedModel model = TunedModel.of(spec);
       network = model.network();
       TrainingState state = model.state(spec.parentCheckpoint);
-      policy = spec.laggedPolicy == LaggedPolicy.EMA ? state.ema() : state.theta();
+      parameters = policy == LaggedPolicy.EMA ? state.ema() : state.theta();
     }
 
     @ProcessElement
@@ -116,13 +125,13 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
         System.arraycopy(Noise.gaussian(seeds[i], dim), 0, noise, i * dim, dim);
       }
       Prompt prompt = slot.getValue();
-      float[] x = timer.time(() -> spec.sampler().sample(network, policy, noise, Collections.nCopies(g, prompt.getText())));
+      float[] x = timer.time(() -> spec.sampler().sample(network, parameters, noise, Collections.nCopies(g, prompt.getText())));
       requireFinite(x, spec, slot.getKey(), policyVersion);
       SamplerSettings settings = SamplerSettings.newBuilder().setName(spec.odeSolver.recordName()).setSteps(spec.sampleSteps)
           .setCfgScale(spec.cfgScale).setTimeShift(spec.timeShift).build();
       for (int i = 0; i < g; i++) {
         float[] endpoint = java.util.Arrays.copyOfRange(x, i * dim, (i + 1) * dim);
-        out.output(sample(spec, slot, i, seeds[i], policyVersion, settings, Tensors.of(endpoint, network.sampleShape())));
+        out.output(sample(spec, slot, i, seeds[i], policyVersion, policy, settings, Tensors.of(endpoint, network.sampleShape())));
       }
       FaultInjection.reach("sample", spec.epoch);
     }

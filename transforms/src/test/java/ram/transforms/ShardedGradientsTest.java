@@ -19,8 +19,13 @@ import ram.model.OdeSampler;
 import ram.model.Noise;
 import ram.model.ParameterSet;
 import ram.model.RamGradient;
+import ram.model.Optimizer;
 import ram.model.TimeSampler;
 import ram.model.ToyVelocityMlp;
+import ram.model.TrainingState;
+import ram.transforms.algorithm.ShardGradient;
+import ram.model.AdvantageMode;
+import ram.transforms.algorithm.ram.RamAlgorithm;
 
 /**
  * Data parallelism does not change the update: the RAM gradient of an epoch's items computed in
@@ -37,15 +42,20 @@ class ShardedGradientsTest {
     ParameterSet reference = network.initialize(1);
     ParameterSet theta = network.initialize(2);
     ParameterSet old = network.initialize(3);
-    EpochSpec spec = new EpochSpec(42, 3, network.architecture(), null, "unused", LaggedPolicy.EMA, 8, 10, OdeSampler.Method.EULER, 1, 1,
-        Map.of("toy2d", 1.0), EpochSpec.AdvantageMode.GROUP_NORMALIZED, 5.0, 4, TimeSampler.SQRT_UNIFORM, 1, 3, AdamW.of(1e-3, 0));
+    RamAlgorithm ram = new RamAlgorithm(AdvantageMode.GROUP_NORMALIZED, 5.0, 4, TimeSampler.SQRT_UNIFORM, LaggedPolicy.EMA);
+    EpochSpec spec = new EpochSpec(42, 3, network.architecture(), null, "unused", 8, 10, OdeSampler.Method.EULER, 1, 1,
+        Map.of("toy2d", 1.0), 1, 3, AdamW.of(1e-3, 0), ram);
+    TrainingState state = new TrainingState(2, theta, old, Optimizer.State.zerosLike(theta));
     List<TrainingItem> items = new ArrayList<>();
     for (int i = 0; i < 24; i++) {
       float[] x = Noise.gaussian(Noise.seed(7, i), 2);
       items.add(new TrainingItem(String.format("e000003-p%05d-g%03d", i / 8, i % 8), "", x, Noise.uniform(Noise.seed(8, i)) - 0.5, 0));
     }
-    RamGradient gradient = new RamGradient(network, spec.rewardMultiplier);
-    RamGradient.Result single = gradient.compute(theta, reference, old, ComputeGradients.renoise(spec, items, 2));
+    ShardGradient single = ram.shardGradient(spec, network, state, reference, items, "unused");
+    RamGradient.Result direct = new RamGradient(network, 5.0).compute(theta, reference, old, ram.renoise(spec, items, 2));
+    String first = direct.gradientSum().names().get(0);
+    assertArrayEquals(direct.gradientSum().get(first), single.gradientSum().get(first),
+        "the algorithm's shard gradient is RAM's gradient with the EMA as v_old");
 
     SumGradients.SumFn sum = new SumGradients.SumFn(tmp.resolve("sum.bin").toString());
     TreeMap<Integer, GradientShard> acc = sum.createAccumulator();
@@ -56,13 +66,13 @@ class ShardedGradientsTest {
           part.add(items.get(i));
         }
       }
-      RamGradient.Result r = gradient.compute(theta, reference, old, ComputeGradients.renoise(spec, part, 2));
+      ShardGradient r = ram.shardGradient(spec, network, state, reference, part, "unused");
       acc = sum.addInput(acc, GradientShard.of(shard, r, tmp.resolve("shard-" + shard + ".bin").toString(), shard == 0 ? "state" : null));
     }
     GradientShard summedShard = sum.extractOutput(acc);
     ParameterSet summedGradient = summedShard.gradientSum();
     assertEquals(single.items(), summedShard.items);
-    assertEquals(single.lossSum(), summedShard.sums.get("loss"), 1e-6 * Math.abs(single.lossSum()));
+    assertEquals(single.sums().get("loss"), summedShard.sums.get("loss"), 1e-6 * Math.abs(single.sums().get("loss")));
     double scale = 0;
     for (String name : single.gradientSum().names()) {
       for (float v : single.gradientSum().get(name)) {

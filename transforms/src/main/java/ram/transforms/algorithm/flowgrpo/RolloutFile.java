@@ -1,7 +1,9 @@
-package ram.transforms;
+package ram.transforms.algorithm.flowgrpo;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+
+import ram.transforms.StoreFiles;
 
 /**
  * The trained part of one Flow-GRPO rollout as the update reads it: states x_0 .. x_n and the

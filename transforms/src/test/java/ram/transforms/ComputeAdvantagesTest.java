@@ -1,12 +1,9 @@
 package ram.transforms;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +17,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import ram.model.AdamW;
 import ram.model.LaggedPolicy;
@@ -31,15 +27,17 @@ import ram.schemas.Prompt;
 import ram.schemas.Reward;
 import ram.schemas.Sample;
 import ram.schemas.SamplerSettings;
+import ram.transforms.algorithm.PostTrainingAlgorithm;
+import ram.transforms.algorithm.flowgrpo.FlowGrpoAlgorithm;
+import ram.model.AdvantageMode;
+import ram.transforms.algorithm.ram.RamAlgorithm;
 
 /**
- * The stages Flow-GRPO changes (docs/algorithm.md section 5), on the DirectRunner: advantages are clipped to
- * +-5 and groups whose rewards are all equal yield no training items, while RAM's recipe (no clip,
- * every group trains) is untouched; rollout files round-trip and a foreign file is refused.
+ * The advantage stage with each algorithm, on the DirectRunner: under Flow-GRPO (docs/algorithm.md section 5)
+ * advantages are clipped to +-5 and groups whose rewards are all equal yield no training items,
+ * while under RAM's recipe (no clip) every group trains.
  */
-class FlowGrpoStagesTest implements Serializable {
-
-  @TempDir transient Path tmp;
+class ComputeAdvantagesTest implements Serializable {
 
   /** What the DirectRunner's workers (threads of this JVM) emitted, per test. */
   static final java.util.concurrent.ConcurrentLinkedQueue<TrainingItem> ITEMS = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -70,10 +68,12 @@ class FlowGrpoStagesTest implements Serializable {
     p.run().waitUntilFinish();
   }
 
-  static EpochSpec spec(GrpoSettings grpo) {
-    return new EpochSpec(42, 1, "toy-mlp-2d-128x3", null, "unused", grpo == null ? LaggedPolicy.EMA : LaggedPolicy.CURRENT, 8, 10,
-        OdeSampler.Method.EULER, 1, 1, Map.of("toy2d", 1.0), EpochSpec.AdvantageMode.GROUP_NORMALIZED, 1, 1, TimeSampler.UNIFORM, 1, 1, AdamW.of(1e-3, 0), grpo);
+  static EpochSpec spec(PostTrainingAlgorithm algorithm) {
+    return new EpochSpec(42, 1, "toy-mlp-2d-128x3", null, "unused", 8, 10, OdeSampler.Method.EULER, 1, 1, Map.of("toy2d", 1.0), 1, 1,
+        AdamW.of(1e-3, 0), algorithm);
   }
+
+  static final RamAlgorithm RAM = new RamAlgorithm(AdvantageMode.GROUP_NORMALIZED, 1, 1, TimeSampler.UNIFORM, LaggedPolicy.EMA);
 
   /** Group a: 30 rewards of 0 (all equal). Group b: 15 of 0 and one 1, whose advantage is (1 - 1/16) / std = 6.42. */
   static PCollectionTuple epoch(Pipeline p, EpochSpec spec) {
@@ -85,7 +85,8 @@ class FlowGrpoStagesTest implements Serializable {
       Prompt prompt = Prompt.newBuilder().setPromptId(id).setText("").build();
       int g = slot == 0 ? 30 : 16;
       for (int i = 0; i < g; i++) {
-        Sample s = SampleEndpoints.sample(spec, KV.of(slot, prompt), i, i, 0, settings, Tensors.of(new float[] {0, 0}, new int[] {2}));
+        Sample s = SampleEndpoints.sample(spec, KV.of(slot, prompt), i, i, 0, LaggedPolicy.CURRENT, settings,
+            Tensors.of(new float[] {0, 0}, new int[] {2}));
         samples.add(s);
         rewards.add(Reward.newBuilder().setSampleId(s.getSampleId()).setEpoch(1).setPromptId(id).setRewardName("toy2d")
             .setRewardVersion("test").setValue(slot == 1 && i == 15 ? 1.0 : 0.0).build());
@@ -98,7 +99,7 @@ class FlowGrpoStagesTest implements Serializable {
 
   @Test
   void flowGrpoClipsAdvantagesAndDropsGroupsWhoseRewardsAreAllEqual() {
-    run(spec(new GrpoSettings(0.7, 9, 1e-4, 0.04, 1.0, 5.0)));
+    run(spec(new FlowGrpoAlgorithm(0.7, 9, 1e-4, 0.04, 1.0, 5.0)));
     for (TrainingItem i : ITEMS) {
       assertTrue(i.sampleId.contains("-p00001-"), "only group b trains: " + i.sampleId);
     }
@@ -115,25 +116,9 @@ class FlowGrpoStagesTest implements Serializable {
 
   @Test
   void ramKeepsEveryGroupAndDoesNotClip() {
-    run(spec(null));
+    run(spec(RAM));
     assertEquals(46, ITEMS.size());
     double std = Math.sqrt(1.0 / 46 - 1.0 / (46.0 * 46));
     assertEquals((1 - 1.0 / 16) / (std + 1e-4), ITEMS.stream().mapToDouble(i -> i.signal).max().orElseThrow(), 1e-9);
-  }
-
-  @Test
-  void rolloutFilesRoundTripAndAForeignFileIsRefused() {
-    float[][] states = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}};
-    float[] logProbs = {-0.5f, -1.25f};
-    String scratch = tmp.toString();
-    StoreFiles.writeAtomically(RolloutFile.location(scratch, "e1-p0-g0"), new RolloutFile(states, logProbs).toBytes());
-    RolloutFile back = RolloutFile.read(scratch, "e1-p0-g0");
-    assertArrayEquals(logProbs, back.logProbs());
-    for (int k = 0; k < states.length; k++) {
-      assertArrayEquals(states[k], back.states()[k]);
-    }
-    StoreFiles.writeAtomically(RolloutFile.location(scratch, "bad"), new byte[] {2, 0, 0, 0, 3, 0, 0, 0, 1});
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RolloutFile.read(scratch, "bad"));
-    assertTrue(e.getMessage().contains("bad.bin") && e.getMessage().contains("not a rollout file"), e.getMessage());
   }
 }

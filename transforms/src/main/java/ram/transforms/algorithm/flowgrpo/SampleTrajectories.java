@@ -1,4 +1,4 @@
-package ram.transforms;
+package ram.transforms.algorithm.flowgrpo;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +12,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
+import ram.model.LaggedPolicy;
 import ram.model.ParameterSet;
 import ram.model.SdeSampler;
 import ram.model.VelocityNetwork;
@@ -19,6 +20,14 @@ import ram.schemas.Prompt;
 import ram.schemas.Sample;
 import ram.schemas.SamplerSettings;
 import ram.schemas.Trajectory;
+import ram.transforms.EpochSpec;
+import ram.transforms.FaultInjection;
+import ram.transforms.ParquetRecords;
+import ram.transforms.SampleEndpoints;
+import ram.transforms.StageTimer;
+import ram.transforms.StoreFiles;
+import ram.transforms.Tensors;
+import ram.transforms.TunedModel;
 
 /**
  * Flow-GRPO's sampling stage: G rollouts per prompt with the SDE sampler from the current policy
@@ -30,6 +39,7 @@ import ram.schemas.Trajectory;
  */
 public final class SampleTrajectories extends PTransform<PCollection<KV<Integer, Prompt>>, PCollection<Sample>> {
 
+  private final FlowGrpoAlgorithm grpo;
   private final EpochSpec spec;
   private final String trajectories;
   private final String scratch;
@@ -38,7 +48,8 @@ public final class SampleTrajectories extends PTransform<PCollection<KV<Integer,
    * @param trajectories the epoch's {@code trajectories/} directory: one Parquet file per prompt slot
    * @param scratch the epoch's scratch directory, where each rollout's trained part is left for the update
    */
-  public SampleTrajectories(EpochSpec spec, String trajectories, String scratch) {
+  public SampleTrajectories(FlowGrpoAlgorithm grpo, EpochSpec spec, String trajectories, String scratch) {
+    this.grpo = grpo;
     this.spec = spec;
     this.trajectories = trajectories;
     this.scratch = scratch;
@@ -51,10 +62,11 @@ public final class SampleTrajectories extends PTransform<PCollection<KV<Integer,
 
   @Override
   public PCollection<Sample> expand(PCollection<KV<Integer, Prompt>> prompts) {
-    return prompts.apply("Rollouts", ParDo.of(new RolloutFn(spec, trajectories, scratch))).setCoder(AvroCoder.of(Sample.class));
+    return prompts.apply("Rollouts", ParDo.of(new RolloutFn(grpo, spec, trajectories, scratch))).setCoder(AvroCoder.of(Sample.class));
   }
 
   private static final class RolloutFn extends DoFn<KV<Integer, Prompt>, Sample> {
+    private final FlowGrpoAlgorithm grpo;
     private final EpochSpec spec;
     private final String trajectories;
     private final String scratch;
@@ -62,7 +74,8 @@ public final class SampleTrajectories extends PTransform<PCollection<KV<Integer,
     private transient ParameterSet policy;
     private final StageTimer timer = StageTimer.of("sample");
 
-    RolloutFn(EpochSpec spec, String trajectories, String scratch) {
+    RolloutFn(FlowGrpoAlgorithm grpo, EpochSpec spec, String trajectories, String scratch) {
+      this.grpo = grpo;
       this.spec = spec;
       this.trajectories = trajectories;
       this.scratch = scratch;
@@ -84,7 +97,7 @@ public final class SampleTrajectories extends PTransform<PCollection<KV<Integer,
         seeds[i] = SampleEndpoints.noiseSeed(spec.runSeed, spec.epoch, slot.getKey(), i);
       }
       Prompt prompt = slot.getValue();
-      SdeSampler sampler = spec.grpo.sampler(spec);
+      SdeSampler sampler = grpo.sampler(spec);
       SdeSampler.Rollout rollout = timer.time(() -> sampler.sample(network, policy, seeds, Collections.nCopies(g, prompt.getText())));
       float[][] states = rollout.states();
       int steps = sampler.steps();
@@ -99,9 +112,9 @@ public final class SampleTrajectories extends PTransform<PCollection<KV<Integer,
       List<Sample> samples = new ArrayList<>(g);
       List<Trajectory> records = new ArrayList<>(g);
       for (int i = 0; i < g; i++) {
-        Sample sample = SampleEndpoints.sample(spec, slot, i, seeds[i], policyVersion, settings,
+        Sample sample = SampleEndpoints.sample(spec, slot, i, seeds[i], policyVersion, LaggedPolicy.CURRENT, settings,
             Tensors.of(Arrays.copyOfRange(states[steps], i * dim, (i + 1) * dim), network.sampleShape()));
-        int trained = spec.grpo.trainedSteps;
+        int trained = grpo.trainedSteps();
         float[][] trainedStates = new float[trained + 1][];
         float[] trainedLogProbs = new float[trained];
         for (int k = 0; k <= trained; k++) {
@@ -123,7 +136,7 @@ public final class SampleTrajectories extends PTransform<PCollection<KV<Integer,
         }
         records.add(Trajectory.newBuilder().setSampleId(sample.getSampleId()).setEpoch(spec.epoch)
             .setPromptId(prompt.getPromptId()).setPrompt(prompt.getText()).setSeed(seeds[i]).setPolicyVersion(policyVersion)
-            .setNoiseLevel(spec.grpo.noiseLevel).setCfgScale(spec.cfgScale).setTimes(times).setStates(path)
+            .setNoiseLevel(grpo.noiseLevel()).setCfgScale(spec.cfgScale).setTimes(times).setStates(path)
             .setLogProbs(logProbs).build());
       }
       ParquetRecords.writeAtomically(file(trajectories, slot.getKey()), Trajectory.getClassSchema(), records);

@@ -1,4 +1,4 @@
-package ram.transforms;
+package ram.transforms.algorithm.flowgrpo;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +7,8 @@ import ram.model.GrpoGradient;
 import ram.model.GrpoItems;
 import ram.model.ParameterSet;
 import ram.model.VelocityNetwork;
+import ram.transforms.EpochSpec;
+import ram.transforms.TrainingItem;
 
 /**
  * Flow-GRPO's gradient of one shard: the clipped GRPO loss summed over every (rollout, trained
@@ -18,10 +20,9 @@ final class GrpoShardGradient {
 
   private GrpoShardGradient() {}
 
-  static GrpoGradient.Result compute(EpochSpec spec, VelocityNetwork network, ParameterSet theta, ParameterSet reference,
-      List<TrainingItem> items, String scratch) {
-    GrpoSettings grpo = spec.grpo;
-    GrpoGradient gradient = new GrpoGradient(network, grpo.sampler(spec), grpo.clipRange, grpo.betaKl);
+  static GrpoGradient.Result compute(FlowGrpoAlgorithm grpo, EpochSpec spec, VelocityNetwork network, ParameterSet theta,
+      ParameterSet reference, List<TrainingItem> items, String scratch) {
+    GrpoGradient gradient = new GrpoGradient(network, grpo.sampler(spec), grpo.clipRange(), grpo.betaKl());
     int n = items.size();
     int dim = network.sampleSize();
     List<String> prompts = new ArrayList<>(n);
@@ -33,7 +34,7 @@ final class GrpoShardGradient {
       advantages[i] = (float) items.get(i).signal;
     }
     GrpoGradient.Result total = null;
-    for (int k = 0; k < grpo.trainedSteps; k++) {
+    for (int k = 0; k < grpo.trainedSteps(); k++) {
       float[] states = new float[n * dim];
       float[] next = new float[n * dim];
       float[] oldLogProbs = new float[n];
