@@ -101,6 +101,7 @@ public final class TrainDriver {
     Map<String, Double> baseEval = evaluateIfDue(0, model, evalPrompts, true);
     if (latest < epochs && Runners.wantsEmbeddedCluster(config)) {
       cluster = EmbeddedFlinkCluster.start(config.getInt("parallelism"));
+      out.println("Flink dashboard: " + cluster.dashboardUrl());
     }
     if (latest > 0) {
       evaluateIfDue(latest, model, evalPrompts, latest >= epochs); // killed after publishing, before evaluating
