@@ -9,9 +9,10 @@ import java.util.Arrays;
 public final class ToyRingReward extends PerSampleReward {
 
   public static final String NAME = "toy2d";
-  private static final double CENTER_X = 4.0;
-  private static final double CENTER_Y = 0.0;
-  private static final double WIDTH = 2.5;
+  /** Where the reward is 1, and its width (a standard deviation): for drawing it next to samples. */
+  public static final double CENTER_X = 4.0;
+  public static final double CENTER_Y = 0.0;
+  public static final double WIDTH = 2.5;
 
   public ToyRingReward() {
     super(NAME, "1");

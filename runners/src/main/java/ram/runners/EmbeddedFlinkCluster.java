@@ -21,7 +21,8 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
  * per epoch (docs/stack.md: about 1 s instead of 3-4 s per pipeline, and flat memory).
  *
  * <p>The job stages only an empty jar: every class, and the native libraries behind DJL, come
- * from the driver's classpath, loaded once.
+ * from the driver's classpath, loaded once. The REST endpoint also serves Flink's web dashboard
+ * ({@code flink-runtime-web} is on the classpath) at {@link #dashboardUrl}, on loopback only.
  */
 public final class EmbeddedFlinkCluster implements AutoCloseable {
 
@@ -38,7 +39,8 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
   /**
    * Starts a cluster with one TaskManager of {@code slots} slots. Every listener (REST, blob
    * server; RPC and data exchange stay in-process) is bound to the loopback address, and REST
-   * admits no cross-origin request: only the driver submits to it.
+   * admits no cross-origin request: only the driver submits to it, and a browser on this host
+   * shows the dashboard.
    */
   public static EmbeddedFlinkCluster start(int slots) {
     Configuration conf = Configuration.fromMap(listenerKeys(LOOPBACK, LOOPBACK));
@@ -51,18 +53,52 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
     try {
       cluster.start();
       int port = cluster.getRestAddress().get().getPort();
+      awaitRestLeader(LOOPBACK + ":" + port);
       return new EmbeddedFlinkCluster(cluster, LOOPBACK + ":" + port, emptyJar());
     } catch (Exception e) {
+      try {
+        cluster.close();
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
       throw new IllegalStateException("cannot start the embedded Flink cluster: " + e, e);
     }
   }
 
   /**
+   * Waits until REST answers {@code /overview}: a started cluster's endpoint first answers 503
+   * ("ongoing leader election") for a moment, and the dashboard's address is printed right away.
+   */
+  private static void awaitRestLeader(String master) throws InterruptedException {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest overview = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + master + "/overview"))
+        .timeout(java.time.Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + REST_LEADER_TIMEOUT.toNanos();
+    int status = 0;
+    while (System.nanoTime() < deadline) {
+      try {
+        status = http.send(overview, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (status == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        status = -1;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("its REST endpoint http://" + master + "/overview did not answer within "
+        + REST_LEADER_TIMEOUT.toSeconds() + " s (last status " + status + ")");
+  }
+
+  private static final java.time.Duration REST_LEADER_TIMEOUT = java.time.Duration.ofSeconds(60);
+
+  /**
    * The Flink keys that place every listener of a cluster: REST, the JobManager's RPC and blob
    * server ({@code jobmanager.bind-host}; the blob server binds to every address without it), the
-   * TaskManagers' RPC and data exchange, the address TaskManagers advertise, and REST's
-   * cross-origin policy. One table for the embedded cluster, the per-pipeline one and the session
-   * cluster.
+   * TaskManagers' RPC and data exchange, the address TaskManagers advertise, REST's cross-origin
+   * policy, and no jar upload through the dashboard (a form on any web page could post a jar to a
+   * loopback port without asking; running it would run its code in the cluster). One table for
+   * the embedded cluster, the per-pipeline one and the session cluster.
    */
   static java.util.Map<String, String> listenerKeys(String bindHost, String advertised) {
     java.util.Map<String, String> keys = new java.util.LinkedHashMap<>();
@@ -71,6 +107,7 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
     keys.put(TaskManagerOptions.BIND_HOST.key(), bindHost);
     keys.put(TaskManagerOptions.HOST.key(), advertised);
     keys.put(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN.key(), NO_ORIGIN);
+    keys.put(WebOptions.SUBMIT_ENABLE.key(), "false");
     return keys;
   }
 
@@ -118,6 +155,11 @@ public final class EmbeddedFlinkCluster implements AutoCloseable {
   /** {@code host:port} to submit to. */
   public String master() {
     return master;
+  }
+
+  /** Where a browser on this host opens Flink's web dashboard: jobs, their stages, TaskManagers. */
+  public String dashboardUrl() {
+    return "http://" + master + "/";
   }
 
   /** The jar to stage with each job (empty). */

@@ -44,6 +44,7 @@ final class FlinkCommand {
         FlinkSessionCluster.Overview o = cluster.start(taskManagers, slots, port, bindHost, out);
         out.printf("Flink %s session cluster up in %.1f s: %d TaskManager(s), %d slots, REST at http://%s (state and logs in %s)%n",
             o.version(), (System.nanoTime() - t0) / 1e9, o.taskManagers(), o.slots(), cluster.master(), cluster.dir());
+        out.printf("Flink dashboard: http://%s/%n", cluster.master());
         out.printf("run on it with: ./ram train toy2d --flink_master %s --parallelism %d%n", cluster.master(), o.slots());
       }
       case "stop" -> {

@@ -38,8 +38,8 @@ import ram.transforms.algorithm.ProgressMetric;
 /**
  * Runs a training run epoch by epoch, one Beam pipeline per epoch, and resumes from the newest
  * published epoch when rerun. Before the first epoch and after the last (and every
- * {@code eval_every} epochs) it evaluates the policy; it prints a progress line per epoch and
- * {@code RESULT key=value} lines at the end.
+ * {@code eval_every} epochs) it evaluates the policy; it prints each epoch's stages and the run's
+ * time left ({@link Progress}), a summary line per epoch and {@code RESULT key=value} lines at the end.
  */
 public final class TrainDriver {
 
@@ -50,6 +50,7 @@ public final class TrainDriver {
   private final PrintStream out;
   private final Path home;
   private EmbeddedFlinkCluster cluster;
+  private Progress progress;
   private double maxRewardFailures = RewardFailures.DEFAULT_MAX_FRACTION;
 
   public TrainDriver(RunConfig config, Path runDir, Path home, PrintStream out) {
@@ -107,13 +108,16 @@ public final class TrainDriver {
     Map<String, Double> baseEval = evaluateIfDue(0, model, evalPrompts, true);
     if (latest < epochs && Runners.wantsEmbeddedCluster(config)) {
       cluster = EmbeddedFlinkCluster.start(config.runtime().parallelism());
+      out.println("Flink dashboard: " + cluster.dashboardUrl());
     }
     if (latest > 0) {
       evaluateIfDue(latest, model, evalPrompts, latest >= epochs); // killed after publishing, before evaluating
     }
+    progress = new Progress(out, epochs);
     try {
       for (int epoch = latest + 1; epoch <= epochs; epoch++) {
         runEpoch(epoch, prompts, base);
+        progress.epochDone(epoch);
         evaluateIfDue(epoch, model, evalPrompts, epoch == epochs);
       }
     } finally {
@@ -196,7 +200,7 @@ public final class TrainDriver {
         Runners.groupKeys(config));
     PipelineResult result;
     PipelineResult.State state;
-    try {
+    try (Progress.StageWatch stages = progress.watch(epoch, run.partialEpochDir(epoch), spec.optimizerSteps)) {
       result = p.run();
       state = result.waitUntilFinish();
     } catch (RuntimeException e) {

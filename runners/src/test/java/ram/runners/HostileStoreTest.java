@@ -225,7 +225,7 @@ class HostileStoreTest {
       assertFalse(html.toLowerCase().contains("<script"), "a <script tag in the page");
       assertTrue(attributes.stream().noneMatch(a -> a.toLowerCase().startsWith("on")), "an event handler: " + attributes);
       Set<String> own = Set.of("html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "div", "b", "br", "pre", "img",
-          "table", "tr", "th", "td", "a", "svg", "rect", "polyline", "text", "circle");
+          "table", "tr", "th", "td", "a", "svg", "rect", "polyline", "line", "text", "circle");
       assertTrue(own.containsAll(tags), "tags beyond the page's own: " + tags);
     }
   }
