@@ -2,7 +2,6 @@ package ram.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,30 +71,6 @@ class UNetVelocityNetworkTest {
     RamItems items = new RamItems(Noise.gaussian(21, n * dim), PROMPTS, Noise.gaussian(22, n), times, Noise.gaussian(23, n * k * dim), k);
     assertGradientMatchesFiniteDifferences(new RamGradient(network, 1.0), theta, reference, items,
         List.of("enc1.conv1.weight", "mid.conv2.weight", "block0.attn.qkv.weight", "text.embedding", "out.weight"));
-  }
-
-  /**
-   * The guided update ({@code update_velocity: guided}) keeps ram.md's invariant (zero advantages at
-   * theta = reference = old: zero loss, zero gradient), differs from the conditional one, and its
-   * gradient is the guided loss's, through both the conditional and the unconditional rows.
-   */
-  @Test
-  void guidedRamGradientKeepsTheInvariantAndIsTheGuidedLossGradient() {
-    ParameterSet theta = trainedLooking(5);
-    ParameterSet reference = trainedLooking(6);
-    int n = PROMPTS.size();
-    int dim = network.sampleSize();
-    float[] times = {0.3f, 0.6f, 0.9f};
-    float[] x = Noise.gaussian(31, n * dim);
-    float[] eps = Noise.gaussian(33, n * dim);
-    RamGradient guided = new RamGradient(network, 1.0, 3.0);
-    RamGradient.Result atBase = guided.compute(reference, reference, reference, new RamItems(x, PROMPTS, new float[n], times, eps, 1));
-    assertEquals(0.0, atBase.lossSum());
-    assertEquals(reference.zerosLike(), atBase.gradientSum());
-    RamItems items = new RamItems(x, PROMPTS, Noise.gaussian(32, n), times, eps, 1);
-    assertNotEquals(new RamGradient(network, 1.0).compute(theta, reference, reference, items).gradientSum(),
-        guided.compute(theta, reference, reference, items).gradientSum());
-    assertGradientMatchesFiniteDifferences(guided, theta, reference, items, List.of("block0.attn.qkv.weight", "text.embedding", "out.weight"));
   }
 
   /** Central finite differences of the loss along each named layer's own gradient equal that gradient's norm. */

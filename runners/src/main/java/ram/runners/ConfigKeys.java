@@ -7,7 +7,6 @@ import java.util.Map;
 import ram.model.ConfigNames;
 import ram.model.LaggedPolicy;
 import ram.model.OdeSampler;
-import ram.model.Optimizer;
 import ram.model.TimeSampler;
 import ram.transforms.EpochSpec;
 
@@ -104,10 +103,7 @@ public final class ConfigKeys {
     choice("time_sampler", ConfigNames.all(TimeSampler.values()),
         "re-noising time: t = sqrt(U) (RAM), U (tutorial) or U^(1/3) (further towards noise)");
     key("reward_multiplier", Type.DOUBLE, "m, the reward multiplier (beta in the tutorial variant)");
-    choice("advantage", ConfigNames.all(EpochSpec.AdvantageMode.values()),
-        "signal: group-normalised advantage, raw reward, the positive part of the first, or 1 for each group's best images (the last two experiments)");
-    choice("update_velocity", ConfigNames.all(EpochSpec.UpdateVelocity.values()),
-        "the velocity the update regresses: conditional (ram.md, the default) or guided at cfg_scale (an experiment, twice the cost)");
+    choice("advantage", ConfigNames.all(EpochSpec.AdvantageMode.values()), "signal: group-normalised advantage (the recipe) or raw reward (tutorial)");
     choice("lagged_policy", ConfigNames.all(LaggedPolicy.values()), "v_old and the sampler: EMA of theta, or theta itself");
     key("sde_noise_level", Type.POSITIVE_DOUBLE, "Flow-GRPO: noise level a of the SDE sampler");
     count("grpo_trained_steps", Type.POSITIVE_INT, MAX_GRID_STEPS, "Flow-GRPO: rollout steps 0 .. n-1 that the loss trains (at most sample_steps)");
@@ -115,11 +111,8 @@ public final class ConfigKeys {
     key("beta_kl", Type.NON_NEGATIVE_DOUBLE, "Flow-GRPO: weight of the KL term to the reference");
     key("max_grad_norm", Type.NON_NEGATIVE_DOUBLE, "Flow-GRPO: gradient-norm clip of each optimizer step (0 = none)");
     key("advantage_clip", Type.POSITIVE_DOUBLE, "Flow-GRPO: advantages are clipped to +- this");
-    choice("optimizer", ConfigNames.all(Optimizer.Kind.values()),
-        "the update rule: adamw (the reference's, the default) or sgd, whose steps are proportional to the gradient (an experiment)");
     key("learning_rate", Type.POSITIVE_DOUBLE, "the optimizer's learning rate");
     key("weight_decay", Type.NON_NEGATIVE_DOUBLE, "decoupled weight decay (0 = Adam for adamw)");
-    key("momentum", Type.NON_NEGATIVE_DOUBLE, "optimizer: sgd: heavy-ball momentum, below 1 (default 0)");
     key("adam_beta1", Type.NON_NEGATIVE_DOUBLE, "AdamW beta1");
     key("adam_beta2", Type.NON_NEGATIVE_DOUBLE, "AdamW beta2");
     key("adam_epsilon", Type.POSITIVE_DOUBLE, "AdamW epsilon");

@@ -16,7 +16,6 @@ import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.Optimizer;
 import ram.model.ProcessMemory;
-import ram.model.Sgd;
 import ram.model.TimeSampler;
 import ram.model.TrainingState;
 import ram.pipelines.PromptSets;
@@ -250,37 +249,13 @@ public final class TrainDriver {
         grpo ? EpochSpec.AdvantageMode.GROUP_NORMALIZED : EpochSpec.AdvantageMode.parse(config.getString("advantage")),
         grpo ? 1 : config.getDouble("reward_multiplier"), grpo ? 1 : config.getInt("renoisings"),
         grpo ? TimeSampler.UNIFORM : TimeSampler.parse(config.getString("time_sampler")), config.getInt("optimizer_steps_per_epoch"),
-        config.getInt("gradient_shards"), optimizer(config), settings, lora(config), updateVelocity(config));
+        config.getInt("gradient_shards"), optimizer(config), settings, lora(config));
   }
 
-  /** The velocity RAM's update regresses: {@code update_velocity}, the conditional one (ram.md) where the config has none. */
-  static EpochSpec.UpdateVelocity updateVelocity(RunConfig config) {
-    return config.has("update_velocity") ? EpochSpec.UpdateVelocity.parse(config.getString("update_velocity"))
-        : EpochSpec.UpdateVelocity.CONDITIONAL;
-  }
-
-  /**
-   * The rule of each optimizer step: AdamW with the {@code adam_} keys (the reference's, and the
-   * default where {@code optimizer} is absent) or SGD with {@code momentum} (0 where absent), both
-   * at {@code learning_rate} with {@code weight_decay}.
-   */
+  /** The rule of each optimizer step: AdamW (the reference's) with the {@code adam_} keys, {@code learning_rate} and {@code weight_decay}. */
   static Optimizer optimizer(RunConfig config) {
-    Optimizer.Kind kind = config.has("optimizer") ? Optimizer.Kind.parse(config.getString("optimizer")) : Optimizer.Kind.ADAMW;
-    double learningRate = config.getDouble("learning_rate");
-    double weightDecay = config.getDouble("weight_decay");
-    if (kind == Optimizer.Kind.SGD) {
-      try {
-        return new Sgd(learningRate, config.has("momentum") ? config.getDouble("momentum") : 0.0, weightDecay);
-      } catch (IllegalArgumentException e) { // Sgd holds the legal range; the config error names it
-        throw new ConfigException("config '" + config.name() + "': " + e.getMessage());
-      }
-    }
-    if (config.has("momentum")) {
-      throw new ConfigException("config '" + config.name() + "': momentum is set, but the optimizer is adamw (the default); "
-          + "add --optimizer sgd, or remove momentum (AdamW's is adam_beta1)");
-    }
-    return new AdamW(learningRate, config.getDouble("adam_beta1"), config.getDouble("adam_beta2"), config.getDouble("adam_epsilon"),
-        weightDecay);
+    return new AdamW(config.getDouble("learning_rate"), config.getDouble("adam_beta1"), config.getDouble("adam_beta2"),
+        config.getDouble("adam_epsilon"), config.getDouble("weight_decay"));
   }
 
   /** The integrator of training endpoints: {@code ode_solver}, Euler (docs/algorithm.md) where the config has none. */

@@ -12,8 +12,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.model.AdamW;
-import ram.model.Sgd;
 
 /** Configs and overrides are type-checked, and every error names the file or key. */
 class RunConfigTest {
@@ -75,21 +73,6 @@ class RunConfigTest {
     ConfigException reward = assertThrows(ConfigException.class, () -> RunConfig.load(TOY, Map.of("rewards", "geneval_strict:1.0")));
     assertEquals("--rewards: unknown reward 'geneval_strict:1.0'; known rewards: compressibility, geneval, geneval_strict, "
         + "ocr, toy2d (on the command line: --rewards name=weight[,name=weight])", reward.getMessage());
-  }
-
-  @Test
-  void optimizerKeysChooseTheUpdateRule() {
-    Path geneval = HOME.resolve("configs/geneval.yaml");
-    assertTrue(TrainDriver.optimizer(RunConfig.load(geneval, Map.of())) instanceof AdamW, "adamw where optimizer is absent");
-    assertTrue(TrainDriver.optimizer(RunConfig.load(geneval, Map.of("optimizer", "sgd", "momentum", "0.5"))) instanceof Sgd);
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> TrainDriver.optimizer(RunConfig.load(geneval, Map.of("momentum", "0.5"))));
-    assertTrue(e.getMessage().contains("momentum is set, but the optimizer is adamw"), e.getMessage());
-    e = assertThrows(ConfigException.class,
-        () -> TrainDriver.optimizer(RunConfig.load(geneval, Map.of("optimizer", "sgd", "momentum", "1"))));
-    assertTrue(e.getMessage().contains("momentum must be in [0, 1), got 1.0"), e.getMessage());
-    e = assertThrows(ConfigException.class, () -> RunConfig.load(geneval, Map.of("optimizer", "adam")));
-    assertTrue(e.getMessage().contains("--optimizer") && e.getMessage().contains("[adamw, sgd]"), e.getMessage());
   }
 
   @Test

@@ -20,7 +20,7 @@ import ram.schemas.Metric;
 
 /**
  * One optimizer step: the summed gradient divided by the step's item count (the step loss is the
- * mean over items), clipped in norm for Flow-GRPO, then the run's optimizer (AdamW or SGD). After
+ * mean over items), clipped in norm for Flow-GRPO, then the run's optimizer (AdamW). After
  * the epoch's last step it also moves the lagged policy (EMA) and stamps the epoch. The step's starting state arrives with the summed gradient. Emits
  * the new state and the step's diagnostics.
  */

@@ -116,10 +116,8 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
         return;
       }
       double sum = 0;
-      double groupBest = Double.NEGATIVE_INFINITY;
       for (double v : values.values()) {
         sum += v;
-        groupBest = Math.max(groupBest, v);
       }
       double groupMean = sum / values.size();
       boolean uniform = values.values().stream().distinct().count() == 1;
@@ -132,7 +130,7 @@ public final class ComputeAdvantages extends PTransform<PCollectionTuple, PColle
         if (r == null) {
           continue;
         }
-        double advantage = spec.advantageMode.of(r, groupMean, groupBest, s.std);
+        double advantage = spec.advantageMode.of(r, groupMean, s.std);
         if (spec.isGrpo()) {
           double clip = spec.grpo.advantageClip;
           advantage = Math.max(-clip, Math.min(clip, advantage));

@@ -130,7 +130,7 @@ public final class ComputeGradients
             gradientFile, carried));
         return;
       }
-      RamGradient.Result r = timer.time(() -> new RamGradient(network, spec.rewardMultiplier, spec.updateGuidanceScale())
+      RamGradient.Result r = timer.time(() -> new RamGradient(network, spec.rewardMultiplier)
           .compute(s.theta(), reference, old, renoise(spec, items, network.sampleSize())));
       c.output(GradientShard.of(shard, r, gradientFile, carried));
     }

@@ -27,20 +27,7 @@ public final class EpochSpec implements Serializable {
     /** {@code (r - group mean) / (std of all epoch rewards + 1e-4)}: the official recipe. */
     GROUP_NORMALIZED,
     /** the raw reward, as in the tutorial's {@code beta * r}. */
-    RAW_REWARD,
-    /**
-     * the positive part of {@link #GROUP_NORMALIZED}: only above-average images pull the velocity
-     * towards their own flow, the rest are distilled towards {@code v_ref}. An experiment, not the
-     * paper's estimator (it is biased): docs/post-training.md.
-     */
-    GROUP_NORMALIZED_POSITIVE,
-    /**
-     * 1 for the images that score their group's best, where the group's rewards differ, else 0:
-     * with {@code reward_multiplier: 1} the update is flow matching on each prompt's best images,
-     * anchored to {@code v_ref} (rejection-sampling fine-tuning). A diagnostic, not RAM's estimator:
-     * docs/post-training.md.
-     */
-    BEST_OF_GROUP;
+    RAW_REWARD;
 
     /** Keeps a normalised advantage finite when every reward of the epoch is equal. */
     public static final double STD_EPSILON = 1e-4;
@@ -49,32 +36,12 @@ public final class EpochSpec implements Serializable {
       return ConfigNames.parse(values(), s, "advantage");
     }
 
-    /**
-     * The advantage of a reward {@code r} in a group of mean {@code groupMean} and best reward
-     * {@code groupBest}, the epoch's rewards having std {@code std}.
-     */
-    public double of(double r, double groupMean, double groupBest, double std) {
+    /** The advantage of a reward {@code r} in a group of mean {@code groupMean}, the epoch's rewards having std {@code std}. */
+    public double of(double r, double groupMean, double std) {
       return switch (this) {
         case GROUP_NORMALIZED -> (r - groupMean) / (std + STD_EPSILON);
         case RAW_REWARD -> r;
-        case GROUP_NORMALIZED_POSITIVE -> Math.max(0, GROUP_NORMALIZED.of(r, groupMean, groupBest, std));
-        case BEST_OF_GROUP -> r == groupBest && groupBest > groupMean ? 1 : 0;
       };
-    }
-  }
-
-  /** Which velocity the RAM update regresses. */
-  public enum UpdateVelocity {
-    /** the conditional one, as ram.md section 3 and the reference do */
-    CONDITIONAL,
-    /**
-     * the guided one at {@code cfg_scale}, the velocity that drew the endpoints: an experiment
-     * (docs/post-training.md), at twice the update's cost
-     */
-    GUIDED;
-
-    public static UpdateVelocity parse(String s) {
-      return ConfigNames.parse(values(), s, "update_velocity");
     }
   }
 
@@ -104,8 +71,6 @@ public final class EpochSpec implements Serializable {
   public final GrpoSettings grpo;
   /** the LoRA adapters trained over the frozen base, or null: full fine-tuning ({@link TunedModel}) */
   public final LoraNetwork.Config lora;
-  /** the velocity RAM's update regresses */
-  public final UpdateVelocity updateVelocity;
 
   /** A RAM epoch. */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
@@ -124,19 +89,17 @@ public final class EpochSpec implements Serializable {
       TimeSampler timeSampler, int optimizerSteps, int gradientShards, Optimizer optimizer, GrpoSettings grpo) {
     this(runSeed, epoch, architecture, parentCheckpoint, baseCheckpoint, laggedPolicy, imagesPerPrompt, sampleSteps, odeSolver, cfgScale,
         timeShift, rewardWeights, advantageMode, rewardMultiplier, renoisings, timeSampler, optimizerSteps, gradientShards,
-        optimizer, grpo, null, UpdateVelocity.CONDITIONAL);
+        optimizer, grpo, null);
   }
 
   /**
    * An epoch of RAM ({@code grpo == null}) or of Flow-GRPO that fine-tunes the {@code architecture}
-   * network of {@code baseCheckpoint} fully ({@code lora == null}) or by LoRA adapters, regressing
-   * {@code updateVelocity}.
+   * network of {@code baseCheckpoint} fully ({@code lora == null}) or by LoRA adapters.
    */
   public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
       LaggedPolicy laggedPolicy, int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, AdvantageMode advantageMode, double rewardMultiplier, int renoisings,
-      TimeSampler timeSampler, int optimizerSteps, int gradientShards, Optimizer optimizer, GrpoSettings grpo, LoraNetwork.Config lora,
-      UpdateVelocity updateVelocity) {
+      TimeSampler timeSampler, int optimizerSteps, int gradientShards, Optimizer optimizer, GrpoSettings grpo, LoraNetwork.Config lora) {
     this.runSeed = runSeed;
     this.epoch = epoch;
     this.architecture = architecture;
@@ -158,7 +121,6 @@ public final class EpochSpec implements Serializable {
     this.optimizer = optimizer;
     this.grpo = grpo;
     this.lora = lora;
-    this.updateVelocity = updateVelocity;
   }
 
   public boolean isGrpo() {
@@ -174,12 +136,7 @@ public final class EpochSpec implements Serializable {
       LaggedPolicy policy, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift, Map<String, Double> rewards) {
     return new EpochSpec(seed, 0, architecture, checkpoint, baseCheckpoint, policy, imagesPerPrompt, sampleSteps, OdeSampler.Method.EULER,
         cfgScale, timeShift, rewards, AdvantageMode.GROUP_NORMALIZED, 0, 1, TimeSampler.UNIFORM, 1, 1, AdamW.of(1e-3, 0), null,
-        lora, UpdateVelocity.CONDITIONAL);
-  }
-
-  /** The guidance scale of the update's velocities: the sampler's for a guided update, else 1 (none). */
-  public double updateGuidanceScale() {
-    return updateVelocity == UpdateVelocity.GUIDED ? cfgScale : 1.0;
+        lora);
   }
 
   public OdeSampler sampler() {
