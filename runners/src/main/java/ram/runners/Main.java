@@ -43,8 +43,8 @@ public final class Main {
         flink start|stop|status [--taskmanagers N] [--slots S] [--port 8081] [--bind_host 127.0.0.1]
                                              a local Flink 1.19 session cluster (separate JVMs) for --flink_master 127.0.0.1:8081
         help                                 this text
-      <config> is a name in configs/ (e.g. toy2d) or a path to a YAML file. Any config key can be
-      overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";
+      <config> is a name in configs/ (e.g. toy2d) or configs/pretrain/ (e.g. base_stage1), or a path to a YAML file.
+      Any config key can be overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";
 
   private Main() {}
 
@@ -207,16 +207,27 @@ public final class Main {
     return home.resolve("outputs").resolve(config.name());
   }
 
+  /** The pretraining chain's configs: a name not in configs/ is looked up here. */
+  static final String PRETRAIN_CONFIGS = "pretrain";
+
+  /**
+   * The config {@code args[1]} with the {@code --key value} overrides after it: a YAML path, or a
+   * name looked up as {@code configs/<name>.yaml}, then {@code configs/pretrain/<name>.yaml}.
+   */
   static RunConfig loadConfig(String[] args, Path home) {
     if (args.length < 2 || args[1].startsWith("--")) {
       throw new ConfigException(args[0] + ": missing <config> (a name in configs/ or a YAML path); see ./ram help");
     }
     Path file = Path.of(args[1]);
     if (!args[1].endsWith(".yaml") && !args[1].endsWith(".yml")) {
-      file = home.resolve("configs").resolve(args[1] + ".yaml");
+      Path configs = home.resolve("configs");
+      file = configs.resolve(args[1] + ".yaml");
+      if (!Files.isRegularFile(file) && Files.isRegularFile(configs.resolve(PRETRAIN_CONFIGS).resolve(args[1] + ".yaml"))) {
+        file = configs.resolve(PRETRAIN_CONFIGS).resolve(args[1] + ".yaml");
+      }
     }
     if (!Files.isRegularFile(file)) {
-      throw new ConfigException("config " + file + " not found; configs/ has: " + available(home));
+      throw new ConfigException("config " + file + " not found; configs/ and configs/pretrain/ have: " + available(home));
     }
     return RunConfig.load(file, overrides(args));
   }
@@ -234,11 +245,24 @@ public final class Main {
     return parsed.overrides;
   }
 
+  /** The config names of configs/ and, after them, of configs/pretrain/. */
   private static String available(Path home) {
-    try (var s = Files.list(home.resolve("configs"))) {
-      return String.join(", ", s.map(p -> p.getFileName().toString().replaceFirst("\\.yaml$", "")).sorted().toList());
-    } catch (Exception e) {
+    Path configs = home.resolve("configs");
+    if (!Files.isDirectory(configs)) {
       return "(no configs directory at " + home + ")";
+    }
+    java.util.List<String> names = new java.util.ArrayList<>(yamlNames(configs));
+    names.addAll(yamlNames(configs.resolve(PRETRAIN_CONFIGS)));
+    return String.join(", ", names);
+  }
+
+  /** The names of the YAML files in {@code dir}, sorted; none where it cannot be listed. */
+  private static java.util.List<String> yamlNames(Path dir) {
+    try (var s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).map(n -> n.replaceFirst("\\.yaml$", ""))
+          .sorted().toList();
+    } catch (java.io.IOException e) {
+      return java.util.List.of();
     }
   }
 }

@@ -172,6 +172,10 @@ final class ResumablePretraining {
       return network.initialize(seed);
     }
     Path init = config.path("pretrain_init", home);
+    if (!java.nio.file.Files.isDirectory(init)) {
+      throw new ConfigException("pretrain_init " + init + " does not exist; first pretrain the config whose base_checkpoint it is "
+          + "(the base's chain is in configs/pretrain/)");
+    }
     ImageModels.Loaded loaded = ImageModels.load(init);
     ParameterSet theta = loaded.theta();
     if (config.has("pretrain_init_only")) {

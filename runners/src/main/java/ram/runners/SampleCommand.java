@@ -15,7 +15,7 @@ import ram.model.OdeSampler;
  */
 final class SampleCommand {
 
-  /** Defaults: the shipped base and the sampling settings of configs/base.yaml. */
+  /** Defaults: the shipped base and the sampling settings of configs/pretrain/base.yaml. */
   static final String DEFAULT_CHECKPOINT = "models/base";
   static final int DEFAULT_STEPS = 25;
   static final double DEFAULT_CFG = 3.0;

@@ -30,12 +30,17 @@ class RunConfigTest {
     assertEquals("toy2d", c.name());
   }
 
+  /** The YAML files of {@code configs/<under>}, sorted. */
+  private static List<Path> yamlFiles(String under) throws Exception {
+    try (var files = java.nio.file.Files.list(HOME.resolve("configs").resolve(under))) {
+      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+  }
+
   @Test
   void everyShippedConfigLoadsAndNamesAKnownModel() throws Exception {
-    List<Path> configs;
-    try (var files = java.nio.file.Files.list(HOME.resolve("configs"))) {
-      configs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-    }
+    List<Path> configs = new java.util.ArrayList<>(yamlFiles(""));
+    configs.addAll(yamlFiles(Main.PRETRAIN_CONFIGS));
     assertTrue(configs.size() >= 12, configs.toString());
     int models = 0;
     int shipped = 0;
@@ -73,6 +78,49 @@ class RunConfigTest {
     ConfigException reward = assertThrows(ConfigException.class, () -> RunConfig.load(TOY, Map.of("rewards", "geneval_strict:1.0")));
     assertEquals("--rewards: unknown reward 'geneval_strict:1.0'; known rewards: compressibility, geneval, geneval_strict, "
         + "ocr, toy2d (on the command line: --rewards name=weight[,name=weight])", reward.getMessage());
+  }
+
+  @Test
+  void aConfigNameIsLookedUpInConfigsThenInThePretrainingChain() {
+    RunConfig base = Main.loadConfig(new String[] {"evaluate", "base"}, HOME);
+    assertEquals("base", base.name());
+    assertEquals(HOME.resolve("models/base"), base.path("base_checkpoint", HOME));
+    assertEquals(Main.loadConfig(new String[] {"pretrain", "pretrain/base_stage1"}, HOME).values(),
+        Main.loadConfig(new String[] {"pretrain", "base_stage1"}, HOME).values());
+    assertEquals(HOME.resolve("prompts/toy2d/train.jsonl"), Main.loadConfig(new String[] {"train", "toy2d"}, HOME).path("prompts", HOME));
+    ConfigException e = assertThrows(ConfigException.class, () -> Main.loadConfig(new String[] {"pretrain", "base_pixel"}, HOME));
+    assertTrue(e.getMessage().contains("base_pixel.yaml not found") && e.getMessage().contains("toy2d")
+        && e.getMessage().contains("base_stage1"), e.getMessage());
+  }
+
+  /**
+   * The chain in configs/pretrain/ leads from scratch to the shipped base: each stage starts from the
+   * checkpoint another stage writes, only the last writes under models/, and the base is evaluated
+   * with the same steps as the runs post-trained from it.
+   */
+  @Test
+  void thePretrainingChainLeadsFromScratchToTheShippedBase() throws Exception {
+    Map<Path, RunConfig> byCheckpoint = new java.util.HashMap<>();
+    for (Path file : yamlFiles(Main.PRETRAIN_CONFIGS)) {
+      RunConfig c = RunConfig.load(file, Map.of());
+      assertEquals(null, byCheckpoint.put(c.path("base_checkpoint", HOME), c), file + ": a checkpoint written twice");
+    }
+    RunConfig stage = Main.loadConfig(new String[] {"pretrain", "base"}, HOME);
+    List<String> chain = new java.util.ArrayList<>();
+    while (true) {
+      chain.add(0, stage.name());
+      assertEquals(stage.name().equals("base"), stage.path("base_checkpoint", HOME).startsWith(HOME.resolve("models")), stage.name());
+      if (!stage.has("pretrain_init")) {
+        break;
+      }
+      Path init = stage.path("pretrain_init", HOME);
+      stage = byCheckpoint.get(init);
+      assertTrue(stage != null, "no config in configs/pretrain/ writes " + init);
+    }
+    assertEquals(List.of("base_stage1", "base_stage2", "base_stage3", "base_unet", "base_letters", "base"), chain);
+    assertEquals(byCheckpoint.size(), chain.size(), "every config of the directory is a stage: " + byCheckpoint.keySet());
+    RunConfig geneval = RunConfig.load(HOME.resolve("configs/geneval.yaml"), Map.of());
+    assertEquals(geneval.getInt("eval_steps"), Main.loadConfig(new String[] {"evaluate", "base"}, HOME).getInt("eval_steps"));
   }
 
   @Test
