@@ -26,8 +26,6 @@ public final class Main {
         bench train [<config>] [--key v]     epoch time by stage, parallelism 1 and 2, embedded and on a local cluster
         sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w] [--steps N]
                                              sample a prompt from a checkpoint (default models/base) into a PNG grid
-        renoise [--world shapes|text] [--checkpoint DIR] [--n 40] [--out FILE.png]
-                                             re-noise held-out one-object renders and integrate back: is the shape kept?
         evaluate --checkpoint <run>/latest | --model base | <config>  [--prompts geneval,ocr] [--rewards NAME,...]
                  [--out DIR] [--key value ...]  sample held-out prompts with fixed seeds, score, print RESULT lines
         bench <config> [--key value ...]     epoch time by stage and pipeline overhead, Flink and Direct
@@ -38,8 +36,6 @@ public final class Main {
                                              score stored samples with a reward; writes rewards-NAME/ beside the old rewards
         export <run dir | samples path> --to DIR [--format parquet|csv|jsonl|imagefolder] [--epochs 3..7]
                [--min-reward NAME=VALUE]      samples joined with rewards and advantages; images as PNGs
-        gradients <run dir> [--top 12]       which layers carry a learning signal: each epoch's gradient, recovered from the
-                                             checkpoints' Adam moments, by coherence against noise; writes gradient_coherence.csv
         flink start|stop|status [--taskmanagers N] [--slots S] [--port 8081] [--bind_host 127.0.0.1]
                                              a local Flink 1.19 session cluster (separate JVMs) for --flink_master 127.0.0.1:8081
         help                                 this text
@@ -79,10 +75,6 @@ public final class Main {
           threadsUnlessSet(1);
           SampleCommand.run(args, home, out);
         }
-        case "renoise" -> {
-          threadsUnlessSet(1);
-          RenoiseCommand.run(args, home, out);
-        }
         case "evaluate" -> EvaluateCommand.run(args, home, out);
         case "bench" -> {
           if (args.length < 2) {
@@ -118,9 +110,8 @@ public final class Main {
         case "rescore" -> RescoreCommand.run(args, home, out);
         case "export" -> ExportCommand.run(args, home, out);
         case "flink" -> FlinkCommand.run(args, home, out);
-        case "gradients" -> GradientsCommand.run(args, out);
-        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, renoise, evaluate, "
-            + "compare, rescore, export, gradients, flink, bench, help");
+        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, evaluate, "
+            + "compare, rescore, export, flink, bench, help");
       }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {
@@ -136,7 +127,7 @@ public final class Main {
    * An internal error in one line: the outermost message (what ram was doing) and the root cause's
    * (what went wrong), with the root's type unless it is a plain RuntimeException or IllegalStateException.
    */
-  static String failureSummary(Throwable e) {
+  public static String failureSummary(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
@@ -154,7 +145,7 @@ public final class Main {
    * has a run directory that ram owns ({@link OwnedDirectory}), else to {@code ${java.io.tmpdir}/ram-logs/};
    * the log is named {@code ram-<date>-<time>-<pid>.log}. Returns its path, or why there is none.
    */
-  static String writeFailureLog(Throwable e, String[] args, Path runDir) {
+  public static String writeFailureLog(Throwable e, String[] args, Path runDir) {
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
     String text = "ram " + String.join(" ", args) + "\n" + java.time.OffsetDateTime.now() + ", Java " + Runtime.version() + "\n\n" + trace;
@@ -180,7 +171,7 @@ public final class Main {
   }
 
   /** A message on one line: line breaks become spaces. */
-  static String oneLine(String message) {
+  public static String oneLine(String message) {
     return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
