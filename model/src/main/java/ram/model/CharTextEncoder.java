@@ -31,12 +31,6 @@ import ai.djl.ndarray.types.Shape;
  * zero-initialised table grown onto a trained encoder moves as fast as the rest.
  * The empty prompt (the unconditional prompt of classifier-free guidance) is the begin token
  * alone. Parameters live under {@code text.*}.
- *
- * <p>Optionally ({@code wordSlots}) each letter of a quoted string also gets the embedding of its
- * slot: its place among the string's letters as a fraction of their number, spread linearly over
- * {@value #SLOTS} rows. The renderer fits a word to the canvas, so that fraction, not the in-word
- * index, says where a letter goes: the fourth letter of "KZQXY" and of "KZQXYB" stand in different
- * places. The table starts at zero, so it can be grown onto a trained encoder without changing it.
  */
 public final class CharTextEncoder {
 
@@ -50,34 +44,26 @@ public final class CharTextEncoder {
   public static final int WORD_IDS = 1024;
   /** The value of a word's identity one-hot entry (a learning-rate gain for the identity table). */
   static final float WORD_ID_GAIN = 10f;
-  /** Rows of the letter-slot table (word slots). */
-  public static final int SLOTS = 16;
   private static final float MASKED = -1e4f;
 
   private final int width;
   private final int layers;
   private final int heads;
   private final boolean wordIds;
-  private final boolean wordSlots;
 
   /**
    * One batch of prompts as engine arrays: {@code length} character tokens (begin included) then
    * {@code words} word tokens per prompt, padded; masks cover the concatenation. {@code wordIds} is
-   * null without word identities, {@code slots} without word slots.
+   * null without word identities.
    */
-  public record Tokens(NDArray oneHot, NDArray inWord, NDArray wordBags, NDArray wordIds, NDArray slots, NDArray additiveMask,
+  public record Tokens(NDArray oneHot, NDArray inWord, NDArray wordBags, NDArray wordIds, NDArray additiveMask,
       NDArray poolMask, int length, int words) {}
 
   public CharTextEncoder(int width, int layers, int heads, boolean wordIds) {
-    this(width, layers, heads, wordIds, false);
-  }
-
-  public CharTextEncoder(int width, int layers, int heads, boolean wordIds, boolean wordSlots) {
     this.width = width;
     this.layers = layers;
     this.heads = heads;
     this.wordIds = wordIds;
-    this.wordSlots = wordSlots;
   }
 
   /**
@@ -88,7 +74,7 @@ public final class CharTextEncoder {
     long d = width;
     long l = chars + words;
     return 2L * chars * (VOCABULARY + WORD_CHARS) * d
-        + 2L * words * (VOCABULARY * WORD_CHARS + (wordIds ? WORD_IDS : 0)) * d + (wordSlots ? 2L * chars * SLOTS * d : 0)
+        + 2L * words * (VOCABULARY * WORD_CHARS + (wordIds ? WORD_IDS : 0)) * d
         + layers * (2 * l * d * 3 * d + 2 * l * d * d + 2 * 2 * l * l * d + 2 * 2 * l * d * 4 * d);
   }
 
@@ -125,9 +111,6 @@ public final class CharTextEncoder {
     p.put("text.word", new int[] {VOCABULARY * WORD_CHARS, width}, gaussians(random, VOCABULARY * WORD_CHARS * width, 1 / Math.sqrt(5)));
     if (wordIds) { // zero: a table grown onto a trained encoder changes nothing at first (its gradient needs no value)
       p.put("text.word_id", new int[] {WORD_IDS, width}, new float[WORD_IDS * width]);
-    }
-    if (wordSlots) { // zero, like the identities
-      p.put("text.slot", new int[] {SLOTS, width}, new float[SLOTS * width]);
     }
     for (int l = 0; l < layers; l++) {
       TransformerOps.putLinear(p, random, "text.layer" + l + ".attn.qkv", width, 3 * width, false);
@@ -168,7 +151,6 @@ public final class CharTextEncoder {
     float[] inWord = new float[batch * length * WORD_CHARS];
     float[] bags = new float[batch * words * bag];
     float[] ids = wordIds ? new float[batch * words * WORD_IDS] : null;
-    float[] slots = wordSlots ? new float[batch * length * SLOTS] : null;
     int total = length + words;
     float[] additive = new float[batch * total];
     float[] pool = new float[batch * total];
@@ -196,9 +178,6 @@ public final class CharTextEncoder {
             ids[(b * words + k) * WORD_IDS + bucket] += WORD_ID_GAIN;
           }
         }
-        if (slots != null) {
-          letterSlots(s, span, slots, (b * length + 1) * SLOTS);
-        }
         for (int j = 0; j < span[1] - span[0]; j++) {
           int pos = Math.min(j, WORD_CHARS - 1);
           inWord[(b * length + 1 + span[0] + j) * WORD_CHARS + pos] = 1f;
@@ -211,28 +190,7 @@ public final class CharTextEncoder {
     return new Tokens(manager.create(oneHot, new Shape(batch, length, VOCABULARY)),
         manager.create(inWord, new Shape(batch, length, WORD_CHARS)), manager.create(bags, new Shape(batch, words, bag)),
         ids == null ? null : manager.create(ids, new Shape(batch, words, WORD_IDS)),
-        slots == null ? null : manager.create(slots, new Shape(batch, length, SLOTS)),
         manager.create(additive, new Shape(batch, 1, 1, total)), manager.create(pool, new Shape(batch, total, 1)), length, words);
-  }
-
-  /**
-   * Writes the slot weights of the letters of a quoted word (nothing for a word without a quote):
-   * a letter at {@link #letterPlaces place} {@code f} is spread linearly over the two nearest of
-   * {@link #SLOTS} rows around {@code f * SLOTS - 0.5}. {@code offset} is where character 0 of the
-   * prompt starts in {@code slots}.
-   */
-  static void letterSlots(String s, int[] span, float[] slots, int offset) {
-    double[] places = letterPlaces(s, span);
-    for (int j = span[0]; j < span[1] && j < MAX_CHARS; j++) {
-      if (Double.isNaN(places[j - span[0]])) {
-        continue;
-      }
-      double place = Math.max(0, Math.min(SLOTS - 1, places[j - span[0]] * SLOTS - 0.5));
-      int lo = (int) Math.floor(place);
-      float upper = (float) (place - lo);
-      slots[offset + j * SLOTS + lo] += 1 - upper;
-      slots[offset + j * SLOTS + Math.min(lo + 1, SLOTS - 1)] += upper;
-    }
   }
 
   /**
@@ -311,9 +269,6 @@ public final class CharTextEncoder {
     NDArray chars = tokens.oneHot().matMul(p.get("text.embedding"))
         .add(manager.create(positions, new Shape(1, tokens.length(), width)))
         .add(tokens.inWord().matMul(p.get("text.in_word")));
-    if (tokens.slots() != null) {
-      chars = chars.add(tokens.slots().matMul(p.get("text.slot")));
-    }
     NDArray words = tokens.wordBags().matMul(p.get("text.word"));
     if (tokens.wordIds() != null) {
       words = words.add(tokens.wordIds().matMul(p.get("text.word_id")));

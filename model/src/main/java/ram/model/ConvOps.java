@@ -11,8 +11,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.LayerNorm;
 
 /**
- * The plain-NDArray building blocks of the convolutional networks ({@link UNetVelocityNetwork},
- * {@link PixelHead}): square convolutions, parameter-free group norm and nearest-neighbour
+ * The plain-NDArray building blocks of the convolutional network ({@link UNetVelocityNetwork}):
+ * square convolutions, parameter-free group norm and nearest-neighbour
  * upsampling, each reading its weights by name like {@link TransformerOps}.
  *
  * <p>Weight layout: a convolution {@code name} has {@code name.weight [out, in, k, k]} and

@@ -28,36 +28,25 @@ public final class DitVelocityNetwork implements VelocityNetwork, FlopCounted {
 
   /** Hyper-parameters of one DiT size. */
   public record Config(int imageSize, int patch, int width, int depth, int heads, int textLayers, int timeFeatures,
-      boolean wordIds, int pixelChannels) {
+      boolean wordIds) {
 
     /**
-     * The architecture name, encoding the size: e.g. {@code dit-32px-p4-d128-l4-wi-ph32} ({@code -w}: word
-     * tokens in the text encoder; {@code -wi}: with word identities, see {@link CharTextEncoder};
-     * {@code -ph32}: a {@link PixelHead} of 32 channels).
+     * The architecture name, encoding the size: e.g. {@code dit-32px-p4-d128-l4-wi} ({@code -w}: word
+     * tokens in the text encoder; {@code -wi}: with word identities, see {@link CharTextEncoder}).
      */
     public String architecture() {
-      return "dit-" + imageSize + "px-p" + patch + "-d" + width + "-l" + depth + (wordIds ? "-wi" : "-w")
-          + (pixelChannels > 0 ? "-ph" + pixelChannels : "");
+      return "dit-" + imageSize + "px-p" + patch + "-d" + width + "-l" + depth + (wordIds ? "-wi" : "-w");
     }
   }
 
-  /** The shipped base model's size: about 2.2 M parameters. */
-  public static final Config BASE = new Config(32, 4, 128, 4, 4, 2, 128, true, 0);
-  /** {@link #BASE} with a pixel head. */
-  public static final Config BASE_PIXEL_HEAD = new Config(32, 4, 128, 4, 4, 2, 128, true, 32);
-  /** The base before word identities: the first two pretraining stages, which the shipped base grew from. */
-  public static final Config BASE_WORD_BAGS = new Config(32, 4, 128, 4, 4, 2, 128, false, 0);
-  /** A smaller sibling for fast tests and experiments. */
-  public static final Config SMALL = new Config(32, 4, 64, 2, 2, 1, 64, false, 0);
-  /** {@link #SMALL} with word identities, for tests of growing a word-bag model. */
-  public static final Config SMALL_WORD_IDS = new Config(32, 4, 64, 2, 2, 1, 64, true, 0);
-  /** {@link #SMALL_WORD_IDS} with a pixel head of 8 channels, for tests of growing one. */
-  public static final Config SMALL_PIXEL_HEAD = new Config(32, 4, 64, 2, 2, 1, 64, true, 8);
+  /** The DiT base's size (pretraining stage 3, whose text pathway seeds the U-Net): about 2.2 M parameters. */
+  public static final Config BASE = new Config(32, 4, 128, 4, 4, 2, 128, true);
+  /** The DiT base before word identities: pretraining stages 1 and 2, which stage 3 grows. */
+  public static final Config BASE_WORD_BAGS = new Config(32, 4, 128, 4, 4, 2, 128, false);
 
   private static final int CHANNELS = 3;
   private final Config config;
   private final CharTextEncoder text;
-  private final PixelHead pixelHead;
   private final List<String> names;
   private final int grid;
   private final int patchDim;
@@ -69,7 +58,6 @@ public final class DitVelocityNetwork implements VelocityNetwork, FlopCounted {
     }
     this.config = config;
     this.text = new CharTextEncoder(config.width(), config.textLayers(), config.heads(), config.wordIds());
-    this.pixelHead = config.pixelChannels() > 0 ? new PixelHead(config.pixelChannels()) : null;
     this.grid = config.imageSize() / config.patch();
     this.patchDim = CHANNELS * config.patch() * config.patch();
     this.positions = TransformerOps.positions2d(grid, config.width());
@@ -96,8 +84,8 @@ public final class DitVelocityNetwork implements VelocityNetwork, FlopCounted {
   }
 
   /**
-   * Xavier-uniform linear layers; adaLN modulations, the output layer, the word-identity table and the
-   * pixel head's output convolution zero, so that a smaller network grown into this one
+   * Xavier-uniform linear layers; adaLN modulations, the output layer and the word-identity table
+   * zero, so that a smaller network grown into this one
    * ({@link ParameterSet#grownInto}) starts computing exactly what it did.
    */
   @Override
@@ -113,9 +101,6 @@ public final class DitVelocityNetwork implements VelocityNetwork, FlopCounted {
     }
     TransformerOps.putLinear(p, random, "final.adaln", d, 2 * d, true);
     TransformerOps.putLinear(p, random, "final.out", d, patchDim, true);
-    if (pixelHead != null) {
-      pixelHead.initialize(p, random, d, config.patch());
-    }
     return p;
   }
 
@@ -168,12 +153,7 @@ public final class DitVelocityNetwork implements VelocityNetwork, FlopCounted {
     }
     NDList mod = TransformerOps.chunks(TransformerOps.linear(p, "final.adaln", condition), 2);
     NDArray last = TransformerOps.modulate(TransformerOps.layerNorm(h), mod.get(0), mod.get(1));
-    NDArray v = unpatchify(TransformerOps.linear(p, "final.out", last), CHANNELS);
-    if (pixelHead == null) {
-      return v;
-    }
-    NDArray features = unpatchify(TransformerOps.linear(p, "pixel.features", last), PixelHead.FEATURES);
-    return pixelHead.refine(p, x, v, features, condition);
+    return unpatchify(TransformerOps.linear(p, "final.out", last), CHANNELS);
   }
 
   @Override
@@ -190,8 +170,7 @@ public final class DitVelocityNetwork implements VelocityNetwork, FlopCounted {
     long block = 2 * d * 6 * d + 2 * n * d * 3 * d + 2 * 2 * n * n * d + 2 * n * d * d
         + 2 * n * d * d + 2 * l * d * 2 * d + 2 * 2 * n * l * d + 2 * n * d * d + 2 * 2 * n * d * 4 * d;
     long last = 2 * d * 2 * d + 2 * n * d * patchDim;
-    long head = pixelHead == null ? 0 : pixelHead.flops((long) config.imageSize() * config.imageSize(), n, config.width(), config.patch());
-    return stem + config.depth() * block + last + head;
+    return stem + config.depth() * block + last;
   }
 
   /** {@code [B, 3, H, W]} to {@code [B, tokens, 3 p p]}, tokens row-major over the patch grid. */

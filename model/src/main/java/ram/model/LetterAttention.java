@@ -15,7 +15,7 @@ import ai.djl.ndarray.types.Shape;
  * its place across the drawn word.
  *
  * <p>Why: the base reads the prompt only at 8 x 8, where a cell is 4 pixels and a letter 5-15, and
- * `./ram renoise --world text` showed that it brings back a word's box, colour and stroke weight
+ * `experiments/run renoise --world text` showed that it brings back a word's box, colour and stroke weight
  * but not its letters. Here queries add a learned map of their column's place and keys add a
  * learned map of each quoted letter's {@link CharTextEncoder#letterPlaces place}, both described
  * by the same {@value #PLACES} Gaussian bumps; the two maps start as the same scaled identity, so

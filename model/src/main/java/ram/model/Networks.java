@@ -4,23 +4,24 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
-/** Creates velocity networks by the architecture names that configs and checkpoints record. */
+/**
+ * Creates velocity networks by the architecture names that configs and checkpoints record: the toy,
+ * the image networks of the base's pretraining chain (DiT without and with word identities, U-Net
+ * without and with letter attention) and one small U-Net for fast tests.
+ */
 public final class Networks {
 
   private static final Map<String, Supplier<VelocityNetwork>> FACTORIES = new TreeMap<>();
 
   static {
     FACTORIES.put(ToyVelocityMlp.ARCHITECTURE, ToyVelocityMlp::new);
-    FACTORIES.put(DitVelocityNetwork.BASE.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.BASE));
-    FACTORIES.put(DitVelocityNetwork.BASE_PIXEL_HEAD.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.BASE_PIXEL_HEAD));
-    FACTORIES.put(DitVelocityNetwork.BASE_WORD_BAGS.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.BASE_WORD_BAGS));
-    FACTORIES.put(DitVelocityNetwork.SMALL.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL));
-    FACTORIES.put(DitVelocityNetwork.SMALL_WORD_IDS.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL_WORD_IDS));
-    FACTORIES.put(UNetVelocityNetwork.BASE.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.BASE));
-    FACTORIES.put(UNetVelocityNetwork.BASE_SLOTS.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.BASE_SLOTS));
-    FACTORIES.put(UNetVelocityNetwork.BASE_LETTERS.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.BASE_LETTERS));
-    FACTORIES.put(UNetVelocityNetwork.SMALL.architecture(), () -> new UNetVelocityNetwork(UNetVelocityNetwork.SMALL));
-    FACTORIES.put(DitVelocityNetwork.SMALL_PIXEL_HEAD.architecture(), () -> new DitVelocityNetwork(DitVelocityNetwork.SMALL_PIXEL_HEAD));
+    for (DitVelocityNetwork.Config c : new DitVelocityNetwork.Config[] {DitVelocityNetwork.BASE_WORD_BAGS, DitVelocityNetwork.BASE}) {
+      FACTORIES.put(c.architecture(), () -> new DitVelocityNetwork(c));
+    }
+    for (UNetVelocityNetwork.Config c : new UNetVelocityNetwork.Config[] {UNetVelocityNetwork.BASE, UNetVelocityNetwork.BASE_LETTERS,
+        UNetVelocityNetwork.SMALL}) {
+      FACTORIES.put(c.architecture(), () -> new UNetVelocityNetwork(c));
+    }
   }
 
   private Networks() {}
@@ -34,6 +35,7 @@ public final class Networks {
     return f.get();
   }
 
+  /** Every architecture name this registry knows. */
   public static java.util.Set<String> names() {
     return java.util.Collections.unmodifiableSet(FACTORIES.keySet());
   }

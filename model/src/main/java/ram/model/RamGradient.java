@@ -18,7 +18,6 @@ public final class RamGradient {
 
   private final VelocityNetwork network;
   private final double multiplier;
-  private final double guidanceScale;
 
   /**
    * The recipe's update: every velocity of the loss is the conditional one (docs/algorithm.md section 3).
@@ -27,19 +26,8 @@ public final class RamGradient {
    * @param multiplier the reward multiplier m
    */
   public RamGradient(VelocityNetwork network, double multiplier) {
-    this(network, multiplier, 1.0);
-  }
-
-  /**
-   * An update whose three velocities ({@code v_theta}, {@code v_ref}, {@code v_old}) are guided at
-   * {@code guidanceScale}, as the sampler that drew the endpoints is, so that the residual
-   * {@code (eps - x) - v_old} has mean zero for the velocity that drew {@code x}. An experiment
-   * (docs/post-training.md); 1 is the recipe. It costs twice the rows.
-   */
-  public RamGradient(VelocityNetwork network, double multiplier, double guidanceScale) {
     this.network = network;
     this.multiplier = multiplier;
-    this.guidanceScale = guidanceScale;
   }
 
   /** Sums over the items of a shard; {@link #add} combines shards. */
@@ -141,6 +129,6 @@ public final class RamGradient {
   }
 
   private NDArray velocity(NDList parameters, NDArray xt, NDArray t, List<String> prompts) {
-    return Guidance.velocity(network, parameters, xt, t, prompts, guidanceScale, null);
+    return network.velocity(parameters, xt, t, prompts);
   }
 }

@@ -32,35 +32,26 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
 
   /** Hyper-parameters of one U-Net size: {@code channels} at full resolution, {@code width} at 8 x 8. */
   public record Config(int imageSize, int channels, int width, int blocks, int heads, int textLayers, int timeFeatures,
-      boolean wordSlots, boolean letterAttention) {
+      boolean letterAttention) {
 
     public Config(int imageSize, int channels, int width, int blocks, int heads, int textLayers, int timeFeatures) {
-      this(imageSize, channels, width, blocks, heads, textLayers, timeFeatures, false, false);
-    }
-
-    public Config(int imageSize, int channels, int width, int blocks, int heads, int textLayers, int timeFeatures,
-        boolean wordSlots) {
-      this(imageSize, channels, width, blocks, heads, textLayers, timeFeatures, wordSlots, false);
+      this(imageSize, channels, width, blocks, heads, textLayers, timeFeatures, false);
     }
 
     /**
-     * The architecture name, encoding the size: e.g. {@code unet-32px-c32-d128-t2-wi}; {@code -ws}:
-     * letter slots in the text encoder ({@link CharTextEncoder}); {@code -la}: letter attention
-     * at half resolution ({@link LetterAttention}).
+     * The architecture name, encoding the size: e.g. {@code unet-32px-c32-d128-t2-wi}; {@code -la}:
+     * letter attention at half resolution ({@link LetterAttention}).
      */
     public String architecture() {
-      return "unet-" + imageSize + "px-c" + channels + "-d" + width + "-t" + blocks + "-wi" + (wordSlots ? "-ws" : "")
-          + (letterAttention ? "-la" : "");
+      return "unet-" + imageSize + "px-c" + channels + "-d" + width + "-t" + blocks + "-wi" + (letterAttention ? "-la" : "");
     }
   }
 
-  /** The base size: about 2.3 M parameters. */
+  /** The U-Net stage of pretraining, before letter attention: about 2.3 M parameters. */
   public static final Config BASE = new Config(32, 32, 128, 2, 4, 2, 128);
-  /** The base with letter slots (2,048 parameters more; zero-initialised, so grown from the base it equals it). */
-  public static final Config BASE_SLOTS = new Config(32, 32, 128, 2, 4, 2, 128, true);
-  /** The base with letter attention at 16 x 16 (out projections zero-initialised, so grown from the base it equals it). */
-  public static final Config BASE_LETTERS = new Config(32, 32, 128, 2, 4, 2, 128, false, true);
-  /** A smaller sibling for fast tests, with the text pathway of {@link DitVelocityNetwork#SMALL}. */
+  /** The shipped base: {@link #BASE} with letter attention at 16 x 16 (its out projections start at zero, so {@link #BASE} grown into it computes what it did). */
+  public static final Config BASE_LETTERS = new Config(32, 32, 128, 2, 4, 2, 128, true);
+  /** The one small network, for fast tests (a few training epochs, LoRA, gradient checks). */
   public static final Config SMALL = new Config(32, 8, 64, 1, 2, 1, 64);
 
   private static final int CHANNELS = 3;
@@ -78,7 +69,7 @@ public final class UNetVelocityNetwork implements VelocityNetwork, FlopCounted {
           + ": image size must be a multiple of 4, channels and width of " + GROUPS + ", width of the heads");
     }
     this.config = config;
-    this.text = new CharTextEncoder(config.width(), config.textLayers(), config.heads(), true, config.wordSlots());
+    this.text = new CharTextEncoder(config.width(), config.textLayers(), config.heads(), true);
     this.low = config.imageSize() / 4;
     this.positions = TransformerOps.positions2d(low, config.width());
     this.names = initialize(0).names();

@@ -17,7 +17,7 @@ class ConditioningTest {
 
   @Test
   void twoColourPromptsAreFollowedAfterBriefPretraining() {
-    DitVelocityNetwork network = new DitVelocityNetwork(DitVelocityNetwork.SMALL);
+    DitVelocityNetwork network = new DitVelocityNetwork(DitVelocityNetworkTest.SMALL);
     int dim = network.sampleSize();
     int plane = dim / 3;
     String[] words = {"a photo of a red square", "a photo of a blue square"};

@@ -2,7 +2,6 @@ package ram.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,30 +71,6 @@ class UNetVelocityNetworkTest {
     RamItems items = new RamItems(Noise.gaussian(21, n * dim), PROMPTS, Noise.gaussian(22, n), times, Noise.gaussian(23, n * k * dim), k);
     assertGradientMatchesFiniteDifferences(new RamGradient(network, 1.0), theta, reference, items,
         List.of("enc1.conv1.weight", "mid.conv2.weight", "block0.attn.qkv.weight", "text.embedding", "out.weight"));
-  }
-
-  /**
-   * The guided update ({@code update_velocity: guided}) keeps ram.md's invariant (zero advantages at
-   * theta = reference = old: zero loss, zero gradient), differs from the conditional one, and its
-   * gradient is the guided loss's, through both the conditional and the unconditional rows.
-   */
-  @Test
-  void guidedRamGradientKeepsTheInvariantAndIsTheGuidedLossGradient() {
-    ParameterSet theta = trainedLooking(5);
-    ParameterSet reference = trainedLooking(6);
-    int n = PROMPTS.size();
-    int dim = network.sampleSize();
-    float[] times = {0.3f, 0.6f, 0.9f};
-    float[] x = Noise.gaussian(31, n * dim);
-    float[] eps = Noise.gaussian(33, n * dim);
-    RamGradient guided = new RamGradient(network, 1.0, 3.0);
-    RamGradient.Result atBase = guided.compute(reference, reference, reference, new RamItems(x, PROMPTS, new float[n], times, eps, 1));
-    assertEquals(0.0, atBase.lossSum());
-    assertEquals(reference.zerosLike(), atBase.gradientSum());
-    RamItems items = new RamItems(x, PROMPTS, Noise.gaussian(32, n), times, eps, 1);
-    assertNotEquals(new RamGradient(network, 1.0).compute(theta, reference, reference, items).gradientSum(),
-        guided.compute(theta, reference, reference, items).gradientSum());
-    assertGradientMatchesFiniteDifferences(guided, theta, reference, items, List.of("block0.attn.qkv.weight", "text.embedding", "out.weight"));
   }
 
   /** Central finite differences of the loss along each named layer's own gradient equal that gradient's norm. */
@@ -172,47 +147,6 @@ class UNetVelocityNetworkTest {
   }
 
   @Test
-  void letterSlotsAreFractionsOfTheQuotedWordSpreadOverTwoRows() {
-    String prompt = "a sign that reads \"KZ\"";
-    int slots = CharTextEncoder.SLOTS;
-    float[] table = new float[prompt.length() * slots];
-    for (int[] span : CharTextEncoder.wordSpans(prompt)) {
-      CharTextEncoder.letterSlots(prompt, span, table, 0);
-    }
-    int k = prompt.indexOf('K');
-    float[] expectedK = new float[slots];
-    expectedK[3] = 0.5f; // (0 + 0.5) / 2 * 16 - 0.5 = 3.5
-    expectedK[4] = 0.5f;
-    assertArrayEquals(expectedK, Arrays.copyOfRange(table, k * slots, (k + 1) * slots));
-    float[] expectedZ = new float[slots];
-    expectedZ[11] = 0.5f; // (1 + 0.5) / 2 * 16 - 0.5 = 11.5
-    expectedZ[12] = 0.5f;
-    assertArrayEquals(expectedZ, Arrays.copyOfRange(table, (k + 1) * slots, (k + 2) * slots));
-    float total = 0;
-    for (float f : table) {
-      total += f;
-    }
-    assertEquals(2f, total, 1e-6f, "one unit per letter; none for quotes or unquoted words");
-  }
-
-  @Test
-  void grownLetterSlotsChangeNothingUntilTrainedThenOnlyQuotedWords() {
-    UNetVelocityNetwork withSlots = new UNetVelocityNetwork(new UNetVelocityNetwork.Config(32, 8, 64, 1, 2, 1, 64, true));
-    assertTrue(withSlots.architecture().endsWith("-wi-ws"));
-    ParameterSet base = trainedLooking(8);
-    ParameterSet grown = base.grownInto(withSlots.initialize(9));
-    assertEquals(List.of("text.slot"), grown.names().stream().filter(n -> !base.names().contains(n)).toList());
-    float[] x = Noise.gaussian(12, 3 * network.sampleSize());
-    assertArrayEquals(velocity(network, base, x, 0.6f, PROMPTS), velocity(withSlots, grown, x, 0.6f, PROMPTS));
-    float[] before = velocity(withSlots, grown, x, 0.6f, PROMPTS);
-    ParameterSet trained = DitVelocityNetworkTest.perturbed(grown.copy(), 10, name -> name.equals("text.slot"));
-    float[] after = velocity(withSlots, trained, x, 0.6f, PROMPTS);
-    int d = network.sampleSize();
-    assertArrayEquals(Arrays.copyOfRange(before, 0, 2 * d), Arrays.copyOfRange(after, 0, 2 * d), "no quoted word: no slot");
-    assertFalse(Arrays.equals(Arrays.copyOfRange(before, 2 * d, 3 * d), Arrays.copyOfRange(after, 2 * d, 3 * d)));
-  }
-
-  @Test
   void letterPlacesAreFractionsOfTheQuotedWordOnlyAtItsLetters() {
     List<String> prompts = List.of("a sign that reads \"KZQ\"", "a red circle");
     double[] places = CharTextEncoder.tokenLetterPlaces(prompts, 30, 6);
@@ -226,7 +160,7 @@ class UNetVelocityNetworkTest {
 
   @Test
   void grownLetterAttentionChangesNothingUntilTrainedThenReadsTheLetters() {
-    UNetVelocityNetwork withLetters = new UNetVelocityNetwork(new UNetVelocityNetwork.Config(32, 8, 64, 1, 2, 1, 64, false, true));
+    UNetVelocityNetwork withLetters = new UNetVelocityNetwork(new UNetVelocityNetwork.Config(32, 8, 64, 1, 2, 1, 64, true));
     assertTrue(withLetters.architecture().endsWith("-wi-la"));
     assertTrue(Networks.names().contains(UNetVelocityNetwork.BASE_LETTERS.architecture()));
     ParameterSet base = trainedLooking(8);

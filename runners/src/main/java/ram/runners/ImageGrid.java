@@ -16,7 +16,7 @@ import ram.rewards.image.ImageTensors;
  * Writes image tensors ({@code [3, H, W]} in [-1, 1]) as one PNG grid, each pixel scaled up
  * (nearest neighbour) so that a person can look at 32 x 32 samples.
  */
-final class ImageGrid {
+public final class ImageGrid {
 
   private static final int GAP = 2;
 
@@ -41,7 +41,7 @@ final class ImageGrid {
   }
 
   /** Writes the grid to {@code file} (parent folders created; written to a temporary file, then moved). */
-  static void write(Path file, List<float[]> images, int[] shape, int columns, int scale) {
+  public static void write(Path file, List<float[]> images, int[] shape, int columns, int scale) {
     try {
       java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
       if (!ImageIO.write(grid(images, shape, columns, scale), "png", png)) {

@@ -18,15 +18,15 @@ import ram.transforms.TunedModel;
  * sampling lists of prompts from it in batches with per-image seeded noise, so that image i of a
  * request is the same whatever the batch size.
  */
-final class ImageModels {
+public final class ImageModels {
 
   /** A network and its parameters, read from {@code dir}. */
-  record Loaded(VelocityNetwork network, ParameterSet theta, Path dir) {}
+  public record Loaded(VelocityNetwork network, ParameterSet theta, Path dir) {}
 
   private ImageModels() {}
 
   /** Reads and verifies a base or training checkpoint directory (LoRA adapters over the base their manifest names). */
-  static Loaded load(Path dir) {
+  public static Loaded load(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException(dir + ": no such checkpoint directory");
     }

@@ -29,8 +29,6 @@ public final class Main {
         bench train [<config>] [--key v]     epoch time by stage, parallelism 1 and 2, embedded and on a local cluster
         sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w] [--steps N]
                                              sample a prompt from a checkpoint (default models/base) into a PNG grid
-        renoise [--world shapes|text] [--checkpoint DIR] [--n 40] [--out FILE.png]
-                                             re-noise held-out one-object renders and integrate back: is the shape kept?
         evaluate --checkpoint <run>/latest | --model base | <config>  [--prompts geneval,ocr] [--rewards NAME,...]
                  [--out DIR] [--key value ...]  sample held-out prompts with fixed seeds, score, print RESULT lines
         bench <config> [--key value ...]     epoch time by stage and pipeline overhead, Flink and Direct
@@ -41,15 +39,13 @@ public final class Main {
                                              score stored samples with a reward; writes rewards-NAME/ beside the old rewards
         export <run dir | samples path> --to DIR [--format parquet|csv|jsonl|imagefolder] [--epochs 3..7]
                [--min-reward NAME=VALUE]      samples joined with rewards and advantages; images as PNGs
-        gradients <run dir> [--top 12]       which layers carry a learning signal: each epoch's gradient, recovered from the
-                                             checkpoints' Adam moments, by coherence against noise; writes gradient_coherence.csv
         flink start|stop|status [--taskmanagers N] [--slots S] [--port 8081] [--bind_host 127.0.0.1]
                                              a local Flink 1.19 session cluster (separate JVMs) for --flink_master 127.0.0.1:8081
         runs [DIR]                           the runs under DIR (default outputs/): config, epochs, latest rewards, state
         validate <config> [--key value ...]  the resolved config and what train would do with it; writes nothing
         help                                 this text
-      <config> is a name in configs/ (e.g. toy2d) or a path to a YAML file. Any config key can be
-      overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";
+      <config> is a name in configs/ (e.g. toy2d) or configs/pretrain/ (e.g. base_stage1), or a path to a YAML file.
+      Any config key can be overridden: --epochs 5 --runner direct --output_dir /tmp/run. See README.md.""";
 
   private Main() {}
 
@@ -83,10 +79,6 @@ public final class Main {
         case "sample" -> {
           threadsUnlessSet(1);
           SampleCommand.run(args, home, out);
-        }
-        case "renoise" -> {
-          threadsUnlessSet(1);
-          RenoiseCommand.run(args, home, out);
         }
         case "evaluate" -> EvaluateCommand.run(args, home, out);
         case "bench" -> {
@@ -138,9 +130,8 @@ public final class Main {
         case "rescore" -> RescoreCommand.run(args, home, out);
         case "export" -> ExportCommand.run(args, home, out);
         case "flink" -> FlinkCommand.run(args, home, out);
-        case "gradients" -> GradientsCommand.run(args, out);
-        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, renoise, evaluate, "
-            + "compare, rescore, export, gradients, flink, bench, help");
+        default -> throw new ConfigException("unknown command '" + args[0] + "'; commands: train, pretrain, sample, evaluate, "
+            + "compare, rescore, export, flink, bench, help");
       }
       return 0;
     } catch (ConfigException | IllegalArgumentException e) {
@@ -156,7 +147,7 @@ public final class Main {
    * An internal error in one line: the outermost message (what ram was doing) and the root cause's
    * (what went wrong), with the root's type unless it is a plain RuntimeException or IllegalStateException.
    */
-  static String failureSummary(Throwable e) {
+  public static String failureSummary(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
@@ -174,7 +165,7 @@ public final class Main {
    * has a run directory that ram owns ({@link OwnedDirectory}), else to {@code ${java.io.tmpdir}/ram-logs/};
    * the log is named {@code ram-<date>-<time>-<pid>.log}. Returns its path, or why there is none.
    */
-  static String writeFailureLog(Throwable e, String[] args, Path runDir) {
+  public static String writeFailureLog(Throwable e, String[] args, Path runDir) {
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
     String text = "ram " + String.join(" ", args) + "\n" + java.time.OffsetDateTime.now() + ", Java " + Runtime.version() + "\n\n" + trace;
@@ -200,7 +191,7 @@ public final class Main {
   }
 
   /** A message on one line: line breaks become spaces. */
-  static String oneLine(String message) {
+  public static String oneLine(String message) {
     return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
@@ -225,16 +216,27 @@ public final class Main {
     return home.resolve("outputs").resolve(config.name());
   }
 
+  /** The pretraining chain's configs: a name not in configs/ is looked up here. */
+  static final String PRETRAIN_CONFIGS = "pretrain";
+
+  /**
+   * The config {@code args[1]} with the {@code --key value} overrides after it: a YAML path, or a
+   * name looked up as {@code configs/<name>.yaml}, then {@code configs/pretrain/<name>.yaml}.
+   */
   static RunConfig loadConfig(String[] args, Path home) {
     if (args.length < 2 || args[1].startsWith("--")) {
       throw new ConfigException(args[0] + ": missing <config> (a name in configs/ or a YAML path); see ./ram help");
     }
     Path file = Path.of(args[1]);
     if (!args[1].endsWith(".yaml") && !args[1].endsWith(".yml")) {
-      file = home.resolve("configs").resolve(args[1] + ".yaml");
+      Path configs = home.resolve("configs");
+      file = configs.resolve(args[1] + ".yaml");
+      if (!Files.isRegularFile(file) && Files.isRegularFile(configs.resolve(PRETRAIN_CONFIGS).resolve(args[1] + ".yaml"))) {
+        file = configs.resolve(PRETRAIN_CONFIGS).resolve(args[1] + ".yaml");
+      }
     }
     if (!Files.isRegularFile(file)) {
-      throw new ConfigException("config " + file + " not found; configs/ has: " + available(home));
+      throw new ConfigException("config " + file + " not found; configs/ and configs/pretrain/ have: " + available(home));
     }
     return RunConfig.load(file, overrides(args));
   }
@@ -252,11 +254,24 @@ public final class Main {
     return parsed.overrides;
   }
 
+  /** The config names of configs/ and, after them, of configs/pretrain/. */
   private static String available(Path home) {
-    try (var s = Files.list(home.resolve("configs"))) {
-      return String.join(", ", s.map(p -> p.getFileName().toString().replaceFirst("\\.yaml$", "")).sorted().toList());
-    } catch (Exception e) {
+    Path configs = home.resolve("configs");
+    if (!Files.isDirectory(configs)) {
       return "(no configs directory at " + home + ")";
+    }
+    java.util.List<String> names = new java.util.ArrayList<>(yamlNames(configs));
+    names.addAll(yamlNames(configs.resolve(PRETRAIN_CONFIGS)));
+    return String.join(", ", names);
+  }
+
+  /** The names of the YAML files in {@code dir}, sorted; none where it cannot be listed. */
+  private static java.util.List<String> yamlNames(Path dir) {
+    try (var s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).map(n -> n.replaceFirst("\\.yaml$", ""))
+          .sorted().toList();
+    } catch (java.io.IOException e) {
+      return java.util.List.of();
     }
   }
 }

@@ -174,6 +174,10 @@ final class ResumablePretraining {
       return network.initialize(seed);
     }
     Path init = RunConfig.resolve(config.pretraining().init(), home);
+    if (!java.nio.file.Files.isDirectory(init)) {
+      throw new ConfigException("pretrain_init " + init + " does not exist; first pretrain the config whose base_checkpoint it is "
+          + "(the base's chain is in configs/pretrain/)");
+    }
     ImageModels.Loaded loaded = ImageModels.load(init);
     ParameterSet theta = loaded.theta();
     if (config.pretraining().initOnly() != null) {

@@ -14,13 +14,13 @@ import ram.model.OdeSampler;
  * [--steps N] [--time_shift s] [--seed S]}: samples one prompt n times from a checkpoint (the
  * shipped base by default) and writes the images as one PNG grid, each pixel 4 x 4.
  */
-final class SampleCommand {
+public final class SampleCommand {
 
-  /** Defaults: the shipped base and the sampling settings of configs/base.yaml. */
-  static final String DEFAULT_CHECKPOINT = "models/base";
-  static final int DEFAULT_STEPS = 25;
-  static final double DEFAULT_CFG = 3.0;
-  static final double DEFAULT_SHIFT = 2.0;
+  /** Defaults: the shipped base and the sampling settings of configs/pretrain/base.yaml. */
+  public static final String DEFAULT_CHECKPOINT = "models/base";
+  public static final int DEFAULT_STEPS = 25;
+  public static final double DEFAULT_CFG = 3.0;
+  public static final double DEFAULT_SHIFT = 2.0;
   private static final List<String> KEYS = List.of("prompt", "checkpoint", "n", "out", "cfg_scale", "steps", "time_shift", "seed");
 
   private SampleCommand() {}
@@ -51,7 +51,7 @@ final class SampleCommand {
   }
 
   /** The {@code --key value} options after the command word; an option not in {@code known} is refused by name. */
-  static Map<String, String> options(String command, String[] args, List<String> known) {
+  public static Map<String, String> options(String command, String[] args, List<String> known) {
     Map<String, String> a = Main.overrides(args, 1);
     for (String k : a.keySet()) {
       if (!known.contains(k)) {
@@ -62,7 +62,7 @@ final class SampleCommand {
   }
 
   /** A relative path against the working directory; a missing checkpoint is looked up under the ram home too. */
-  static Path resolve(Path home, String value, boolean checkpoint) {
+  public static Path resolve(Path home, String value, boolean checkpoint) {
     Path p = Path.of(value).toAbsolutePath().normalize();
     if (checkpoint && !java.nio.file.Files.exists(p) && !Path.of(value).isAbsolute()) {
       return home.resolve(value).normalize();
@@ -70,7 +70,8 @@ final class SampleCommand {
     return p;
   }
 
-  static int positiveInt(String command, Map<String, String> a, String key, int fallback) {
+  /** The option {@code --key} as a positive integer, {@code fallback} where absent. */
+  public static int positiveInt(String command, Map<String, String> a, String key, int fallback) {
     double v = number(command, a, key, fallback);
     if (v < 1 || v != Math.rint(v)) {
       throw new ConfigException(command + ": --" + key + " must be a positive integer, got " + a.get(key));
@@ -78,7 +79,8 @@ final class SampleCommand {
     return (int) v;
   }
 
-  static double number(String command, Map<String, String> a, String key, double fallback) {
+  /** The option {@code --key} as a number, {@code fallback} where absent. */
+  public static double number(String command, Map<String, String> a, String key, double fallback) {
     String raw = a.get(key);
     if (raw == null) {
       return fallback;

@@ -11,23 +11,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The arguments of a store command ({@code rescore}, {@code export}, {@code evaluate}):
+ * The arguments of a command such as {@code rescore}, {@code export} or {@code evaluate}:
  * positional words, the command's own {@code --options}, and any other {@code --key value}
  * pairs, which override the runner settings of {@code configs/store.yaml}.
  */
-final class ToolArgs {
+public final class ToolArgs {
 
-  final List<String> positional = new ArrayList<>();
-  final Map<String, String> options = new LinkedHashMap<>();
-  final Map<String, String> overrides = new LinkedHashMap<>();
+  public final List<String> positional = new ArrayList<>();
+  public final Map<String, String> options = new LinkedHashMap<>();
+  public final Map<String, String> overrides = new LinkedHashMap<>();
 
   /** Parses {@code args[1..]}; {@code own} names the command's options. */
-  static ToolArgs parse(String[] args, Set<String> own) {
+  public static ToolArgs parse(String[] args, Set<String> own) {
     return parse(args, 1, own);
   }
 
   /** Parses {@code args[from..]}. */
-  static ToolArgs parse(String[] args, int from, Set<String> own) {
+  public static ToolArgs parse(String[] args, int from, Set<String> own) {
     ToolArgs t = new ToolArgs();
     for (int i = from; i < args.length; i++) {
       String a = args[i];
@@ -55,7 +55,7 @@ final class ToolArgs {
   }
 
   /** The one positional argument, or an error saying what was expected. */
-  String onePositional(String command, String what) {
+  public String onePositional(String command, String what) {
     if (positional.size() != 1) {
       throw new ConfigException(command + ": expected one " + what + ", got " + (positional.isEmpty() ? "none" : positional));
     }

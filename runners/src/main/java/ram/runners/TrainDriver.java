@@ -23,7 +23,7 @@ import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.Optimizer;
 import ram.model.ProcessMemory;
-import ram.model.Sgd;
+import ram.model.TimeSampler;
 import ram.model.TrainingState;
 import ram.pipelines.PromptSets;
 import ram.pipelines.TrainEpochPipeline;

@@ -18,13 +18,21 @@ import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.model.CharTextEncoder;
 import ram.model.Checkpoint;
+import ram.model.DitVelocityNetwork;
 import ram.model.ParameterSet;
 import ram.model.TrainingData;
+import ram.model.UNetVelocityNetwork;
 
-/** The image pretraining: world mixture data, learning-rate schedule, resume, base checkpoint, PNG grid. */
+/**
+ * The image pretraining: world mixture data, learning-rate schedule, resume, base checkpoint, PNG
+ * grid, and the steps of the base's pretraining chain (a word-bag DiT grown with word identities,
+ * a U-Net seeded with a DiT's text pathway), each a few steps of the chain's own architectures.
+ */
 class ImagePretrainingTest {
 
   private static final Path HOME = RunConfigTest.HOME;
+  /** The chain's first architecture: the DiT with word bags. */
+  private static final String DIT = DitVelocityNetwork.BASE_WORD_BAGS.architecture();
 
   @Test
   void mixtureDataIsDeterministicAndHoldsBothWorlds() {
@@ -69,7 +77,7 @@ class ImagePretrainingTest {
 
   private static Path config(Path dir, int steps) throws Exception {
     Path file = dir.resolve("tiny.yaml");
-    Files.writeString(file, String.join("\n", "task: mixture", "model: dit-32px-p4-d64-l2-w",
+    Files.writeString(file, String.join("\n", "task: mixture", "model: " + DIT,
         "base_checkpoint: " + dir.resolve("base"), "pretrain_steps: " + steps, "pretrain_batch_size: 4",
         "pretrain_learning_rate: 1.0e-3", "pretrain_warmup_steps: 2", "pretrain_weight_decay: 0.0",
         "pretrain_prompt_dropout: 0.1", "pretrain_ema_decay: 0.99", "pretrain_shapes_share: 0.5", "pretrain_seed: 3",
@@ -101,7 +109,7 @@ class ImagePretrainingTest {
   private static Path continueFrom(Path dir, Path init, String model, PrintStream log, String... lines) throws Exception {
     Path file = config(Files.createDirectories(dir), 2);
     Files.writeString(file, Files.readString(file).replace("pretrain_learning_rate: 1.0e-3", "pretrain_learning_rate: 1.0e-12")
-        .replace("dit-32px-p4-d64-l2-w", model) + "pretrain_init: " + init + "\n" + String.join("\n", lines) + "\n");
+        .replace("model: " + DIT, "model: " + model) + "pretrain_init: " + init + "\n" + String.join("\n", lines) + "\n");
     return Pretrain.runMixture(RunConfig.load(file, Map.of()), HOME, log);
   }
 
@@ -109,7 +117,7 @@ class ImagePretrainingTest {
   void continuedPretrainingStartsFromItsInitAndRecordsItsProvenance(@TempDir Path tmp) throws Exception {
     Path first = Files.createDirectories(tmp.resolve("first"));
     pretrain(first, 2);
-    Path base = continueFrom(tmp.resolve("second"), first.resolve("base"), "dit-32px-p4-d64-l2-w",
+    Path base = continueFrom(tmp.resolve("second"), first.resolve("base"), DIT,
         new PrintStream(new ByteArrayOutputStream()));
     ParameterSet init = Checkpoint.decodeTheta(Checkpoint.readDirectory(first.resolve("base")), "first");
     ParameterSet continued = Checkpoint.decodeTheta(Checkpoint.readDirectory(base), "second");
@@ -126,8 +134,8 @@ class ImagePretrainingTest {
     assertTrue(manifest.contains("\"init\"") && manifest.contains("\"seed\": 3"), manifest);
 
     ConfigException e = assertThrows(ConfigException.class, () -> continueFrom(tmp.resolve("wrong"), first.resolve("base"),
-        "dit-32px-p4-d128-l4-w", new PrintStream(new ByteArrayOutputStream())));
-    assertTrue(e.getMessage().contains("pretrain_init") && e.getMessage().contains("dit-32px-p4-d64-l2-w"), e.getMessage());
+        UNetVelocityNetwork.BASE.architecture(), new PrintStream(new ByteArrayOutputStream())));
+    assertTrue(e.getMessage().contains("pretrain_init") && e.getMessage().contains(DIT), e.getMessage());
   }
 
   @Test
@@ -135,7 +143,7 @@ class ImagePretrainingTest {
     Path first = Files.createDirectories(tmp.resolve("first"));
     pretrain(first, 2);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Path base = continueFrom(tmp.resolve("unet"), first.resolve("base"), "unet-32px-c8-d64-t1-wi", new PrintStream(log),
+    Path base = continueFrom(tmp.resolve("unet"), first.resolve("base"), UNetVelocityNetwork.BASE.architecture(), new PrintStream(log),
         "pretrain_init_only: text., time., prompt_pool.");
     assertTrue(log.toString().contains("taking the [text., time., prompt_pool.] parameters"), log.toString());
     ParameterSet dit = Checkpoint.decodeTheta(Checkpoint.readDirectory(first.resolve("base")), "first");
@@ -152,7 +160,7 @@ class ImagePretrainingTest {
       assertEquals(0f, w, 1e-6f, "the U-Net's output convolution starts at zero");
     }
     ConfigException none = assertThrows(ConfigException.class, () -> continueFrom(tmp.resolve("none"), first.resolve("base"),
-        "unet-32px-c8-d64-t1-wi", new PrintStream(new ByteArrayOutputStream()), "pretrain_init_only: nothing."));
+        UNetVelocityNetwork.BASE.architecture(), new PrintStream(new ByteArrayOutputStream()), "pretrain_init_only: nothing."));
     assertTrue(none.getMessage().contains("pretrain_init_only") && none.getMessage().contains("nothing."), none.getMessage());
   }
 
@@ -161,11 +169,11 @@ class ImagePretrainingTest {
     Path first = Files.createDirectories(tmp.resolve("first"));
     pretrain(first, 2);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Path base = continueFrom(tmp.resolve("grown"), first.resolve("base"), "dit-32px-p4-d64-l2-wi", new PrintStream(log));
+    Path base = continueFrom(tmp.resolve("grown"), first.resolve("base"), DitVelocityNetwork.BASE.architecture(), new PrintStream(log));
     assertTrue(log.toString().contains("new parameters start at their initialization, with no effect: [text.word_id]"), log.toString());
     ParameterSet init = Checkpoint.decodeTheta(Checkpoint.readDirectory(first.resolve("base")), "first");
     ParameterSet continued = Checkpoint.decodeTheta(Checkpoint.readDirectory(base), "grown");
-    assertEquals(init.size() + CharTextEncoder.WORD_IDS * 64, continued.size());
+    assertEquals(init.size() + CharTextEncoder.WORD_IDS * DitVelocityNetwork.BASE.width(), continued.size());
     for (String name : continued.names()) {
       float[] b = continued.get(name);
       float[] a = name.equals("text.word_id") ? new float[b.length] : init.get(name);
@@ -173,46 +181,6 @@ class ImagePretrainingTest {
         assertEquals(a[i], b[i], 1e-6, name);
       }
     }
-  }
-
-  @Test
-  void renoiseKeepsEveryRenderAtTimeZeroAndWritesOneColumnPerStartTime(@TempDir Path tmp) throws Exception {
-    System.setProperty("ram.home", HOME.toString());
-    Path png = tmp.resolve("renoise.png");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(new String[] {"renoise", "--n", "3", "--steps", "4", "--out", png.toString()},
-        new PrintStream(out, true), new PrintStream(err, true));
-    assertEquals(0, code, err.toString());
-    String text = out.toString();
-    assertTrue(text.contains("RESULT renoise_t0.00_kept=1.0000"), text);
-    assertEquals(RenoiseCommand.START_TIMES.length, text.lines().filter(l -> l.startsWith("RESULT renoise_t")).count(), text);
-    var image = javax.imageio.ImageIO.read(png.toFile());
-    assertEquals(6 * (128 + 2) + 2, image.getWidth());
-    assertEquals(3 * (128 + 2) + 2, image.getHeight());
-    ByteArrayOutputStream bad = new ByteArrayOutputStream();
-    assertTrue(Main.run(new String[] {"renoise", "--t0", "0.3"}, new PrintStream(new ByteArrayOutputStream(), true),
-        new PrintStream(bad, true)) != 0);
-    assertTrue(bad.toString().contains("--t0"), bad.toString());
-  }
-
-  @Test
-  void renoiseOfTextScoresTheReturnedWordsWithOcr(@TempDir Path tmp) throws Exception {
-    System.setProperty("ram.home", HOME.toString());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(new String[] {"renoise", "--world", "text", "--n", "3", "--steps", "4", "--out", tmp.resolve("t.png").toString()},
-        new PrintStream(out, true), new PrintStream(err, true));
-    assertEquals(0, code, err.toString());
-    String text = out.toString();
-    double atZero = Double.parseDouble(text.lines().filter(l -> l.startsWith("RESULT renoise_t0.00_ocr=")).findFirst()
-        .orElseThrow(() -> new AssertionError(text)).split("=")[1]);
-    assertTrue(atZero > 0.6, "ground-truth words handed back at t0 = 0 should read: " + text);
-    assertEquals(RenoiseCommand.START_TIMES.length, text.lines().filter(l -> l.startsWith("RESULT renoise_t")).count(), text);
-    ByteArrayOutputStream bad = new ByteArrayOutputStream();
-    assertTrue(Main.run(new String[] {"renoise", "--world", "faces"}, new PrintStream(new ByteArrayOutputStream(), true),
-        new PrintStream(bad, true)) != 0);
-    assertTrue(bad.toString().contains("--world must be shapes or text"), bad.toString());
   }
 
   @Test

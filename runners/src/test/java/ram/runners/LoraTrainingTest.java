@@ -192,11 +192,11 @@ class LoraTrainingTest {
         && otherRank.err().contains("this run fine-tunes " + ARCHITECTURE + "+lora-r3"), otherRank.err());
     assertTrue(!Files.exists(tmp.resolve("eval-r3")), "nothing written");
     StorePipelinesTest.Result otherBase = StorePipelinesTest.ram("evaluate", "--checkpoint", lora.resolve("latest").toString(),
-        "--base_checkpoint", RunConfigTest.HOME.resolve("models/base-dit").toString(), "--eval_samples", "2", "--runner", "direct",
-        "--out", tmp.resolve("eval-dit").toString());
+        "--base_checkpoint", RunConfigTest.HOME.resolve("models/base").toString(), "--eval_samples", "2", "--runner", "direct",
+        "--out", tmp.resolve("eval-other-base").toString());
     assertEquals(2, otherBase.code(), otherBase.err());
-    assertTrue(otherBase.err().contains("models/base-dit: not parameters of " + ARCHITECTURE), otherBase.err());
-    assertTrue(!Files.exists(tmp.resolve("eval-dit")), "nothing written");
+    assertTrue(otherBase.err().contains("models/base: not parameters of " + ARCHITECTURE), otherBase.err());
+    assertTrue(!Files.exists(tmp.resolve("eval-other-base")), "nothing written");
     Path png = tmp.resolve("sample.png");
     StorePipelinesTest.ok("sample", "--checkpoint", lora.resolve("epochs/000002/checkpoint").toString(), "--prompt", "a red circle",
         "--n", "2", "--steps", "2", "--out", png.toString());

@@ -32,12 +32,17 @@ class RunConfigTest {
     assertEquals("toy2d", c.name());
   }
 
+  /** The YAML files of {@code configs/<under>}, sorted. */
+  private static List<Path> yamlFiles(String under) throws Exception {
+    try (var files = java.nio.file.Files.list(HOME.resolve("configs").resolve(under))) {
+      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+  }
+
   @Test
   void everyShippedConfigLoadsAndNamesAKnownModel() throws Exception {
-    List<Path> configs;
-    try (var files = java.nio.file.Files.list(HOME.resolve("configs"))) {
-      configs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-    }
+    List<Path> configs = new java.util.ArrayList<>(yamlFiles(""));
+    configs.addAll(yamlFiles(Main.PRETRAIN_CONFIGS));
     assertTrue(configs.size() >= 12, configs.toString());
     int models = 0;
     int shipped = 0;

@@ -22,7 +22,7 @@ import ram.schemas.Metric;
 /**
  * One optimizer step: the summed gradient divided by the step's item count (the step loss is the
  * mean over items), prepared by the epoch's algorithm (Flow-GRPO clips its norm; RAM leaves it),
- * then the run's optimizer (AdamW or SGD). After the epoch's last step it also moves the lagged
+ * then the run's optimizer (AdamW). After the epoch's last step it also moves the lagged
  * policy (EMA) and stamps the epoch. The step's starting state arrives with the summed gradient.
  * Emits the new state and the step's diagnostics: the mean of each of the algorithm's shard sums,
  * its step metrics, and the item count.

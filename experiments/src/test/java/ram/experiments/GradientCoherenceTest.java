@@ -1,4 +1,4 @@
-package ram.model;
+package ram.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+
+import ram.model.AdamW;
+import ram.model.Optimizer;
+import ram.model.ParameterSet;
 
 class GradientCoherenceTest {
 

@@ -1,4 +1,4 @@
-package ram.runners;
+package ram.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,19 +13,34 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import ram.model.Checkpoint;
+import ram.runners.Main;
 
-/** {@code ./ram gradients} over a real (toy) training run, and its refusals. */
+/** {@code experiments/run gradients} over a real (toy) training run of {@code ./ram train}, and its refusals. */
 class GradientsCommandTest {
+
+  /** The repository root: configs/, prompts/ and models/. */
+  static final Path HOME = Path.of(System.getProperty("ram.repo", "..")).toAbsolutePath().normalize();
 
   @TempDir Path tmp;
 
   private record Result(int code, String out, String err) {}
 
   private static Result ram(String... args) {
-    System.setProperty("ram.home", RunConfigTest.HOME.toString());
+    return run(true, args);
+  }
+
+  private static Result experiments(String... args) {
+    return run(false, args);
+  }
+
+  /** {@code ./ram} ({@code product}) or {@code experiments/run} in this JVM. */
+  private static Result run(boolean product, String... args) {
+    System.setProperty("ram.home", HOME.toString());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true), new PrintStream(err, true));
+    PrintStream o = new PrintStream(out, true);
+    PrintStream e = new PrintStream(err, true);
+    int code = product ? Main.run(args, o, e) : Experiments.run(args, o, e);
     return new Result(code, out.toString(), err.toString());
   }
 
@@ -36,7 +51,7 @@ class GradientsCommandTest {
         "--optimizer_steps_per_epoch", "1", "--prompts_per_epoch", "4", "--images_per_prompt", "8", "--eval_samples", "0");
     assertEquals(0, train.code(), train.err() + train.out());
 
-    Result r = ram("gradients", run.toString(), "--top", "2");
+    Result r = experiments("gradients", run.toString(), "--top", "2");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("RESULT gradient_steps=3"), r.out());
     assertTrue(r.out().contains("RESULT gradient_noise_level=0.3333"), r.out());
@@ -51,13 +66,13 @@ class GradientsCommandTest {
 
   @Test
   void refusesWhatItCannotAnalyseNamingWhy() throws Exception {
-    assertRefused(ram("gradients", tmp.resolve("nothing").toString()), "config.yaml not found");
+    assertRefused(experiments("gradients", tmp.resolve("nothing").toString()), "config.yaml not found");
 
     Path twoSteps = runWithConfig("two-steps", "optimizer_steps_per_epoch: 2\nadam_beta1: 0.9\n");
-    assertRefused(ram("gradients", twoSteps.toString()), "optimizer_steps_per_epoch 2");
+    assertRefused(experiments("gradients", twoSteps.toString()), "optimizer_steps_per_epoch 2");
     Path fresh = runWithConfig("fresh", "optimizer_steps_per_epoch: 1\nadam_beta1: 0.9\n");
-    assertRefused(ram("gradients", fresh.toString()), "0 finished epochs");
-    assertRefused(ram("gradients", fresh.toString(), "--top", "none"), "--top expects a positive number");
+    assertRefused(experiments("gradients", fresh.toString()), "0 finished epochs");
+    assertRefused(experiments("gradients", fresh.toString(), "--top", "none"), "--top expects a positive number");
   }
 
   /** A run directory holding only a resolved config. */

@@ -1,9 +1,11 @@
-package ram.model;
+package ram.experiments;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import ram.model.ParameterSet;
 
 /**
  * How consistently a run's gradient points the same way, tensor by tensor. Over N optimizer steps

@@ -1,4 +1,4 @@
-package ram.runners;
+package ram.experiments;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -23,9 +23,13 @@ import ram.rewards.ocr.OcrFormula;
 import ram.rewards.ocr.OcrPrompt;
 import ram.rewards.ocr.OcrReward;
 import ram.rewards.ocr.TextRenderer;
+import ram.config.ConfigException;
+import ram.runners.ImageGrid;
+import ram.runners.ImageModels;
+import ram.runners.SampleCommand;
 
 /**
- * {@code ram renoise [--world shapes|text] [--checkpoint DIR] [--n 40] [--cfg_scale w] [--steps N] [--time_shift s] [--out FILE.png]}:
+ * {@code experiments/run renoise [--world shapes|text] [--checkpoint DIR] [--n 40] [--cfg_scale w] [--steps N] [--time_shift s] [--out FILE.png]}:
  * does the model keep a shape (or a word) it is handed? Ground-truth renders of held-out prompts
  * are re-noised to {@code t0 = 0, 0.3, 0.5, 0.7, 0.85, 1} as in pretraining and integrated back by
  * the sampler. Shapes (one-object prompts): the detector says whether the most confident object

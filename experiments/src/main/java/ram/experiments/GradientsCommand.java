@@ -1,4 +1,4 @@
-package ram.runners;
+package ram.experiments;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -11,10 +11,13 @@ import java.util.Set;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.model.Checkpoint;
-import ram.model.GradientCoherence;
+import ram.config.ConfigException;
+import ram.config.RunConfig;
+import ram.runners.RunDirectory;
+import ram.runners.ToolArgs;
 
 /**
- * {@code ram gradients <run dir> [--top N]}: which layers of a run carry a learning signal. Each
+ * {@code experiments/run gradients <run dir> [--top N]}: which layers of a run carry a learning signal. Each
  * epoch's gradient is recovered from the Adam first moments of consecutive checkpoints
  * ({@link GradientCoherence}); the layers are listed by coherence against what noise gives
  * (1 / epochs), and every tensor's coherence goes to {@code <run>/gradient_coherence.csv}.
