@@ -177,7 +177,7 @@ public final class ConfigKeys {
     count("eval_steps", Type.POSITIVE_INT, MAX_GRID_STEPS, null, "Euler steps for evaluation samples (default: sample_steps)");
     count("eval_seed", Type.INT, ANY_LONG, 12345, "seed of the evaluation noise (fixed across epochs)");
     key("eval_prompts", Type.PATH, null, "held-out prompts of the in-run evaluation (default: the training prompts)");
-    count("eval_images_per_prompt", Type.POSITIVE_INT, MAX_COUNT, 1,
+    count("eval_images_per_prompt", Type.POSITIVE_INT, MAX_COUNT, 2,
         "./ram evaluate: images per held-out prompt (diversity needs 2 or more)");
     count("eval_every", Type.NON_NEGATIVE_INT, MAX_EPOCHS, 0, "evaluate every this many epochs (0 = only before and after)");
     key("eval_rewards", Type.WEIGHTS, null, "rewards the in-run check and ./ram evaluate of the run score (default: the run's "

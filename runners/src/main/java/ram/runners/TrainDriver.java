@@ -262,7 +262,7 @@ public final class TrainDriver {
     FinetuneSettings finetune = config.finetune();
     if (!finetune.lora()) {
       for (String key : List.of("lora_rank", "lora_alpha", "lora_targets")) {
-        if (config.has(key)) {
+        if (config.has(key) && !config.resolvedValues().get(key).equals(ConfigKeys.get(key).defaultValue())) {
           throw new ConfigException("config '" + config.name() + "': " + key + " is set, but finetune is full (the default); "
               + "add --finetune lora, or remove " + key);
         }

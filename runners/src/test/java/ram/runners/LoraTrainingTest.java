@@ -216,7 +216,7 @@ class LoraTrainingTest {
       RunConfig config = RunConfig.load(file, Map.of());
       assertEquals(new LoraNetwork.Config(8, 16, List.of(LoraNetwork.Config.DIT_BLOCKS)), TrainDriver.lora(config), name);
       Files.writeString(file, config.toYaml());
-      assertEquals(config.values(), RunConfig.readResolved(file, name).values(), name + ": the resolved config round-trips");
+      assertEquals(config.resolvedValues(), RunConfig.readResolved(file, name).resolvedValues(), name + ": the resolved config round-trips");
     }
     RunConfig two = RunConfig.load(tmp.resolve("geneval.yaml"), Map.of("lora_targets", "[block0\\.attn\\.qkv, block1\\..*]"));
     assertEquals(List.of("block0\\.attn\\.qkv", "block1\\..*"), two.finetune().targets());
