@@ -3,9 +3,11 @@ package ram.experiments;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
+import ram.runners.cli.Main;
+import ram.runners.cluster.Runners;
 import ram.config.ConfigException;
-import ram.runners.Main;
-import ram.runners.Runners;
+import ram.runners.cli.Main;
+import ram.runners.cluster.Runners;
 
 /**
  * The {@code experiments/run} command line: research probes that ask questions of a model or a

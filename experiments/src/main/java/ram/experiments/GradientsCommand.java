@@ -8,13 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import ram.runners.train.RunDirectory;
+import ram.runners.cli.ToolArgs;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.model.Checkpoint;
 import ram.config.ConfigException;
 import ram.config.RunConfig;
-import ram.runners.RunDirectory;
-import ram.runners.ToolArgs;
+import ram.runners.train.RunDirectory;
+import ram.runners.cli.ToolArgs;
 
 /**
  * {@code experiments/run gradients <run dir> [--top N]}: which layers of a run carry a learning signal. Each

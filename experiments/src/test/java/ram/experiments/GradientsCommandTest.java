@@ -12,8 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.cli.Main;
 import ram.model.Checkpoint;
-import ram.runners.Main;
+import ram.runners.cli.Main;
 
 /** {@code experiments/run gradients} over a real (toy) training run of {@code ./ram train}, and its refusals. */
 class GradientsCommandTest {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.cli.Main;
 import ram.model.Checkpoint;
 import ram.model.ParameterSet;
 

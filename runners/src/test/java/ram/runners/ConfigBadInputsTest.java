@@ -1,5 +1,6 @@
 package ram.runners;
 
+import ram.runners.cli.Main;
 import ram.config.RunConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

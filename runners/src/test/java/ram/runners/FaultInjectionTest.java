@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.cli.Main;
 import ram.model.Checkpoint;
 import ram.transforms.FaultInjection;
 import ram.transforms.ParquetRecords;
@@ -62,7 +63,7 @@ class FaultInjectionTest {
     if (fault != null) {
       command.add("-Dram.fault=" + fault);
     }
-    command.add("ram.runners.Main");
+    command.add("ram.runners.cli.Main");
     command.addAll(args(out, runner));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("DJL_OFFLINE", "true");

@@ -1,5 +1,6 @@
 package ram.runners;
 
+import ram.runners.cluster.EmbeddedFlinkCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package ram.runners;
 
+import ram.runners.cluster.FlinkGroupKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.HashSet;

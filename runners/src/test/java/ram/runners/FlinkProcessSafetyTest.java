@@ -1,5 +1,9 @@
 package ram.runners;
 
+import ram.runners.cluster.FlinkSessionCluster;
+import ram.runners.cli.Main;
+import ram.runners.cluster.OrphanJobs;
+import ram.runners.store.OwnedDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -224,7 +228,7 @@ class FlinkProcessSafetyTest {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Dram.home=" + HOME, "-Dai.djl.offline=true",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-Djava.io.tmpdir=" + Files.createDirectories(tmp.resolve("jvm-tmp")),
-        "ram.runners.Main"));
+        "ram.runners.cli.Main"));
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("DJL_OFFLINE", "true");

@@ -26,6 +26,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.train.Comparison;
+import ram.runners.cli.Main;
+import ram.runners.train.RunDirectory;
+import ram.runners.train.RunMetrics;
 import ram.model.Checkpoint;
 import ram.transforms.ParquetRecords;
 

@@ -1,5 +1,6 @@
 package ram.runners;
 
+import ram.runners.store.WriterLock;
 import java.nio.file.Path;
 
 /**

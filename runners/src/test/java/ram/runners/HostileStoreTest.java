@@ -25,6 +25,9 @@ import javax.swing.text.html.parser.ParserDelegator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.train.Comparison;
+import ram.runners.report.ComparisonReport;
+import ram.runners.store.SampleStore;
 import ram.runners.BadInputCorpusTest.Outcome;
 import ram.schemas.Sample;
 import ram.schemas.SamplerSettings;

@@ -14,6 +14,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.report.ImageGrid;
+import ram.runners.pretrain.Pretrain;
+import ram.runners.pretrain.ResumablePretraining;
+import ram.runners.pretrain.WorldMixtureData;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.model.CharTextEncoder;

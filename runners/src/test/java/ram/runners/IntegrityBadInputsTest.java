@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import ram.runners.store.OwnedDirectory;
+import ram.runners.train.RunDirectory;
+import ram.runners.store.WriterLock;
 import ram.model.Checkpoint;
 import ram.model.ParameterSet;
 

@@ -110,7 +110,7 @@ class LauncherTest {
     assertEquals("-o -B -q -DskipTests -Dmaven.test.skip=true -pl runners -am install", builds.get(0));
     assertEquals("-B -q -DskipTests -Dmaven.test.skip=true -pl runners -am install", builds.get(1));
     assertTrue(o.err().contains("building online"), o.err());
-    assertTrue(o.out().startsWith("java ") && o.out().trim().endsWith("ram.runners.Main help"), o.out());
+    assertTrue(o.out().startsWith("java ") && o.out().trim().endsWith("ram.runners.cli.Main help"), o.out());
 
     Outcome again = launch(home, bin, Map.of(), "help");
     assertEquals(0, again.code(), again.err());

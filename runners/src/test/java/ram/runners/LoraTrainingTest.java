@@ -17,6 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.google.gson.JsonObject;
 
+import ram.runners.report.EvaluationResults;
+import ram.runners.train.ImageModels;
+import ram.runners.train.RunDirectory;
+import ram.runners.train.RunMetrics;
+import ram.runners.train.TrainDriver;
 import ram.config.RunConfig;
 import ram.model.Checkpoint;
 import ram.model.LoraNetwork;

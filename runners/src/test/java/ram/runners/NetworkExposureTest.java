@@ -1,5 +1,8 @@
 package ram.runners;
 
+import ram.runners.cluster.EmbeddedFlinkCluster;
+import ram.runners.cluster.FlinkSessionCluster;
+import ram.runners.cluster.Runners;
 import ram.config.RunConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.Progress.Position;
-import ram.runners.Progress.Stage;
+import ram.runners.train.Progress;
+import ram.runners.train.Progress.Position;
+import ram.runners.train.Progress.Stage;
 
 /** The run's time left from the epochs run so far, its wording, and an epoch's stage read from its files. */
 class ProgressTest {

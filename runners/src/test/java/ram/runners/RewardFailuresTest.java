@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
+import ram.runners.train.RewardFailures;
 import ram.config.RunConfig;
 import ram.schemas.Reward;
 

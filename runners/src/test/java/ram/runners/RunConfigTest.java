@@ -12,6 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.cli.Main;
+import ram.runners.train.RunDirectory;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
 

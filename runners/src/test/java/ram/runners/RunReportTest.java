@@ -1,5 +1,10 @@
 package ram.runners;
 
+import ram.runners.train.Progress;
+import ram.runners.report.Report;
+import ram.runners.train.RunDirectory;
+import ram.runners.train.RunMetrics;
+import ram.runners.report.SvgChart;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package ram.runners;
 
+import ram.runners.train.RunDirectory;
+import ram.runners.train.RunMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

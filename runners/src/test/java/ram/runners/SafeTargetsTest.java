@@ -22,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.train.RunDirectory;
+import ram.runners.store.WriterLock;
 import ram.model.Checkpoint;
 
 /**

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.store.OwnedDirectory;
+import ram.runners.store.PublishJournal;
+import ram.runners.store.WriterLock;
 import ram.model.Checkpoint;
 import ram.transforms.FaultInjection;
 
@@ -45,7 +48,7 @@ class StoreFaultInjectionTest {
   static String crash(List<String> args, String fault) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Dram.home=" + HOME, "-Dai.djl.offline=true",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-Dram.fault=" + fault, "ram.runners.Main"));
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-Dram.fault=" + fault, "ram.runners.cli.Main"));
     command.addAll(args);
     Path log = tmp.resolve("crash-" + fault.replace('@', '-') + ".log");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

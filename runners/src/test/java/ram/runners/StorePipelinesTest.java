@@ -33,6 +33,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.report.EvaluationResults;
+import ram.runners.cli.Main;
+import ram.runners.store.OwnedDirectory;
+import ram.runners.store.SampleStore;
 import ram.rewards.image.ImageTensors;
 import ram.rewards.ocr.TextRenderer;
 import ram.schemas.Reward;

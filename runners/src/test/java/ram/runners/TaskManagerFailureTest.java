@@ -30,6 +30,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import ram.runners.cluster.FlinkSessionCluster;
+import ram.runners.cli.Main;
+import ram.runners.cluster.OrphanJobs;
+import ram.runners.cluster.StartedProcess;
 import ram.model.Checkpoint;
 
 /**

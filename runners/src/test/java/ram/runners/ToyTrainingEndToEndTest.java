@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.cluster.FlinkSessionCluster;
+import ram.runners.cli.Main;
 import ram.model.Checkpoint;
 import ram.transforms.ParquetRecords;
 
@@ -142,7 +144,7 @@ class ToyTrainingEndToEndTest {
     Path killed = tmp.resolve("killed");
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Dram.home=" + HOME, "-Dai.djl.offline=true",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "ram.runners.Main"));
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "ram.runners.cli.Main"));
     command.addAll(List.of(args(killed, "flink", 2)));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(tmp.resolve("killed.log").toFile());
