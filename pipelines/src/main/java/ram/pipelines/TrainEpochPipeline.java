@@ -4,10 +4,10 @@ import java.util.List;
 
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.KV;
 
 import ram.schemas.Advantage;
 import ram.schemas.Metric;
@@ -17,9 +17,9 @@ import ram.schemas.Sample;
 import ram.transforms.ApplyUpdate;
 import ram.transforms.ComputeAdvantages;
 import ram.transforms.DealToShards;
+import ram.transforms.EpochSpec;
 import ram.transforms.GroupKeys;
 import ram.transforms.GroupOnWorkers;
-import ram.transforms.EpochSpec;
 import ram.transforms.LoadState;
 import ram.transforms.OptimizerStep;
 import ram.transforms.ScoreRewards;

@@ -4,10 +4,14 @@ import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
 
+import ram.config.RunConfig;
+import ram.config.SamplingSettings;
+import ram.config.ScheduleSettings;
 import ram.model.AdamW;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.Optimizer;
+import ram.transforms.algorithm.Algorithms;
 import ram.transforms.algorithm.PostTrainingAlgorithm;
 
 /**
@@ -42,19 +46,26 @@ public final class EpochSpec implements Serializable {
   /** the LoRA adapters trained over the frozen base, or null: full fine-tuning ({@link TunedModel}) */
   public final LoraNetwork.Config lora;
 
-  /** An epoch of {@code algorithm}, fine-tuning fully. */
-  public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
-      int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
-      Map<String, Double> rewardWeights, int optimizerSteps, int gradientShards, Optimizer optimizer, PostTrainingAlgorithm algorithm) {
-    this(runSeed, epoch, architecture, parentCheckpoint, baseCheckpoint, imagesPerPrompt, sampleSteps, odeSolver, cfgScale,
-        timeShift, rewardWeights, optimizerSteps, gradientShards, optimizer, algorithm, null);
+  /**
+   * Epoch {@code epoch} of the run {@code config}: its algorithm, sampler, budget, rewards, optimizer
+   * and fine-tuning as the typed config gives them, starting from {@code parentCheckpoint} (null for
+   * epoch 1) over the base at {@code baseCheckpoint} (resolved by the caller).
+   */
+  public static EpochSpec of(RunConfig config, int epoch, String parentCheckpoint, String baseCheckpoint, LoraNetwork.Config lora) {
+    SamplingSettings sampling = config.sampling();
+    ScheduleSettings schedule = config.schedule();
+    return new EpochSpec(config.seed(), epoch, config.model().architecture(), parentCheckpoint, baseCheckpoint,
+        schedule.imagesPerPrompt(), sampling.steps(), sampling.solver(), sampling.cfgScale(), sampling.timeShift(),
+        config.task().rewards(), schedule.optimizerSteps(), schedule.gradientShards(), config.optimizer().adamW(),
+        Algorithms.of(config), lora);
   }
 
   /**
    * An epoch of {@code algorithm} that fine-tunes the {@code architecture} network of
-   * {@code baseCheckpoint} fully ({@code lora == null}) or by LoRA adapters.
+   * {@code baseCheckpoint} fully ({@code lora == null}) or by LoRA adapters; {@link #of} builds it
+   * from a run's config, {@link #forSampling} for sampling only.
    */
-  public EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
+  EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
       int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, int optimizerSteps, int gradientShards, Optimizer optimizer, PostTrainingAlgorithm algorithm,
       LoraNetwork.Config lora) {

@@ -11,9 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
 import javax.imageio.ImageIO;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -22,9 +23,6 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 
 import ram.rewards.image.ImageTensors;
 import ram.schemas.ExportRow;

@@ -13,12 +13,13 @@ import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.jupiter.api.Test;
 
 import ram.model.AdamW;
+import ram.model.AdvantageMode;
 import ram.model.LaggedPolicy;
 import ram.model.OdeSampler;
 import ram.model.TimeSampler;
@@ -29,7 +30,6 @@ import ram.schemas.Sample;
 import ram.schemas.SamplerSettings;
 import ram.transforms.algorithm.PostTrainingAlgorithm;
 import ram.transforms.algorithm.flowgrpo.FlowGrpoAlgorithm;
-import ram.model.AdvantageMode;
 import ram.transforms.algorithm.ram.RamAlgorithm;
 
 /**
@@ -70,7 +70,7 @@ class ComputeAdvantagesTest implements Serializable {
 
   static EpochSpec spec(PostTrainingAlgorithm algorithm) {
     return new EpochSpec(42, 1, "toy-mlp-2d-128x3", null, "unused", 8, 10, OdeSampler.Method.EULER, 1, 1, Map.of("toy2d", 1.0), 1, 1,
-        AdamW.of(1e-3, 0), algorithm);
+        AdamW.of(1e-3, 0), algorithm, null);
   }
 
   static final RamAlgorithm RAM = new RamAlgorithm(AdvantageMode.GROUP_NORMALIZED, 1, 1, TimeSampler.UNIFORM, LaggedPolicy.EMA);

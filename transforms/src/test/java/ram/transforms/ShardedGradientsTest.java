@@ -14,17 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import ram.model.AdamW;
+import ram.model.AdvantageMode;
 import ram.model.LaggedPolicy;
-import ram.model.OdeSampler;
 import ram.model.Noise;
+import ram.model.OdeSampler;
+import ram.model.Optimizer;
 import ram.model.ParameterSet;
 import ram.model.RamGradient;
-import ram.model.Optimizer;
 import ram.model.TimeSampler;
 import ram.model.ToyVelocityMlp;
 import ram.model.TrainingState;
 import ram.transforms.algorithm.ShardGradient;
-import ram.model.AdvantageMode;
 import ram.transforms.algorithm.ram.RamAlgorithm;
 
 /**
@@ -44,7 +44,7 @@ class ShardedGradientsTest {
     ParameterSet old = network.initialize(3);
     RamAlgorithm ram = new RamAlgorithm(AdvantageMode.GROUP_NORMALIZED, 5.0, 4, TimeSampler.SQRT_UNIFORM, LaggedPolicy.EMA);
     EpochSpec spec = new EpochSpec(42, 3, network.architecture(), null, "unused", 8, 10, OdeSampler.Method.EULER, 1, 1,
-        Map.of("toy2d", 1.0), 1, 3, AdamW.of(1e-3, 0), ram);
+        Map.of("toy2d", 1.0), 1, 3, AdamW.of(1e-3, 0), ram, null);
     TrainingState state = new TrainingState(2, theta, old, Optimizer.State.zerosLike(theta));
     List<TrainingItem> items = new ArrayList<>();
     for (int i = 0; i < 24; i++) {

@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import ram.runners.train.RunDirectory;
+
 import ram.config.ConfigException;
 import ram.model.NativeMemory;
+import ram.runners.train.RunDirectory;
 
 /**
  * A local Flink 1.19 session cluster started from the project's own jars: one JobManager and N

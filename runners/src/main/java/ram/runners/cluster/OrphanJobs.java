@@ -1,7 +1,5 @@
 package ram.runners.cluster;
 
-import ram.config.RunConfig;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -21,6 +19,8 @@ import java.util.Set;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
+import ram.config.RunConfig;
 
 /**
  * The Flink jobs of a run that outlived their driver. On a Flink cluster of its own (not the

@@ -1,7 +1,5 @@
 package ram.runners.cluster;
 
-import ram.config.RunConfig;
-
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -10,6 +8,8 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+import ram.config.RunConfig;
 
 /** Pipeline options for the configured runner: Flink (embedded {@code [local]} or a cluster) or Direct. */
 public final class Runners {

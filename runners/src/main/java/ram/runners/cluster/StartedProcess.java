@@ -1,6 +1,5 @@
 package ram.runners.cluster;
 
-import ram.runners.train.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+
+import ram.runners.train.RunDirectory;
 
 /**
  * A process that {@code ram flink start} launched, as its pid file records it: the pid, when the

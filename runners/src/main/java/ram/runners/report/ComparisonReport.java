@@ -1,7 +1,5 @@
 package ram.runners.report;
 
-import ram.runners.train.Comparison;
-import ram.runners.train.RunDirectory;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -18,8 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-
 import javax.imageio.ImageIO;
+
+import ram.runners.train.Comparison;
+import ram.runners.train.RunDirectory;
 
 /**
  * {@code comparison.png} and {@code comparison.html}: the figure of the reference's headline, held-out

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import ram.runners.store.SampleStore;
 import ram.rewards.RewardInput;
 import ram.rewards.geneval.GenEvalReward;
 import ram.rewards.geneval.PairOutcome;
+import ram.runners.store.SampleStore;
 import ram.schemas.Reward;
 import ram.schemas.Sample;
 import ram.transforms.ParquetRecords;

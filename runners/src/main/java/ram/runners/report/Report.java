@@ -10,15 +10,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
 import javax.imageio.ImageIO;
 
 import org.apache.avro.generic.GenericRecord;
 
-import ram.runners.train.RunDirectory;
-import ram.runners.train.RunMetrics;
 import ram.config.RunConfig;
 import ram.rewards.ToyRingReward;
+import ram.runners.train.RunDirectory;
+import ram.runners.train.RunMetrics;
 import ram.schemas.Tensor;
 import ram.transforms.ParquetRecords;
 import ram.transforms.Tensors;

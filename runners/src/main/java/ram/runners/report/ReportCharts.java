@@ -1,12 +1,13 @@
 package ram.runners.report;
 
-import ram.runners.train.RunMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+
+import ram.runners.train.RunMetrics;
 
 /**
  * The charts of {@code report.html}, from a run's metric rows ({@link RunMetrics}), in the order a

@@ -14,8 +14,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import ram.runners.train.RunDirectory;
 import ram.model.DurableFiles;
+import ram.runners.train.RunDirectory;
 
 /**
  * Publishes several finished outputs inside one owned directory as a whole. The new outputs are

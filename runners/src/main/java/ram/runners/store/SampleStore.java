@@ -1,7 +1,5 @@
 package ram.runners.store;
 
-import ram.config.ConfigException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +9,8 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import ram.config.ConfigException;
 
 /**
  * The sample store as the store pipelines (rescore, export) see it: a user's path resolved to

@@ -1,7 +1,5 @@
 package ram.runners.store;
 
-import ram.config.ConfigException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
+import ram.config.ConfigException;
 
 /**
  * One writer at a time on a directory ram owns: an operating-system lock on {@code .ram-lock}

@@ -5,9 +5,9 @@ import java.util.TreeMap;
 
 import org.apache.avro.generic.GenericRecord;
 
+import ram.config.ConfigException;
 import ram.config.ConfigKeys;
 import ram.config.RunConfig;
-import ram.config.ConfigException;
 import ram.transforms.ParquetRecords;
 
 /**

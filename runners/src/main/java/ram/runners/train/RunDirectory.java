@@ -10,10 +10,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-import ram.runners.store.PublishJournal;
-import ram.runners.store.StagedOutput;
 import ram.model.Checkpoint;
 import ram.model.DurableFiles;
+import ram.runners.store.PublishJournal;
+import ram.runners.store.StagedOutput;
 import ram.transforms.FaultInjection;
 
 /**

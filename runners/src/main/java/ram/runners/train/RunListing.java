@@ -15,10 +15,10 @@ import java.util.stream.Stream;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import ram.runners.store.OwnedDirectory;
-import ram.runners.store.WriterLock;
 import ram.config.ConfigException;
 import ram.config.RunConfig;
+import ram.runners.store.OwnedDirectory;
+import ram.runners.store.WriterLock;
 
 /**
  * The runs under a directory ({@code ./ram runs}): for each run ram wrote, its config, epochs

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import ram.runners.store.OwnedDirectory;
 import ram.config.ConfigException;
 import ram.config.ConfigKeys;
 import ram.config.RunConfig;
 import ram.config.ScheduleSettings;
 import ram.pipelines.PromptSets;
+import ram.runners.store.OwnedDirectory;
 
 /**
  * What {@code ./ram validate} prints: the resolved config, section by section, each value marked

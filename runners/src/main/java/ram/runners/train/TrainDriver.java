@@ -12,32 +12,26 @@ import java.util.function.ToDoubleFunction;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
-import ram.runners.cluster.EmbeddedFlinkCluster;
-import ram.runners.cluster.OrphanJobs;
-import ram.runners.store.OwnedDirectory;
-import ram.runners.report.Report;
-import ram.runners.cluster.Runners;
-import ram.runners.store.WriterLock;
-import ram.config.FinetuneSettings;
-import ram.config.SamplingSettings;
-import ram.config.ScheduleSettings;
-import ram.config.ConfigKeys;
-import ram.config.RunConfig;
 import ram.config.ConfigException;
-import ram.model.AdamW;
+import ram.config.ConfigKeys;
+import ram.config.FinetuneSettings;
+import ram.config.RunConfig;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
-import ram.model.Optimizer;
 import ram.model.ProcessMemory;
-import ram.model.TimeSampler;
 import ram.model.TrainingState;
 import ram.pipelines.PromptSets;
 import ram.pipelines.TrainEpochPipeline;
+import ram.runners.cluster.EmbeddedFlinkCluster;
+import ram.runners.cluster.OrphanJobs;
+import ram.runners.cluster.Runners;
+import ram.runners.report.Report;
+import ram.runners.store.OwnedDirectory;
+import ram.runners.store.WriterLock;
 import ram.schemas.Prompt;
 import ram.transforms.EpochSpec;
 import ram.transforms.StageTimer;
 import ram.transforms.TunedModel;
-import ram.transforms.algorithm.Algorithms;
 import ram.transforms.algorithm.PostTrainingAlgorithm;
 import ram.transforms.algorithm.ProgressMetric;
 
@@ -244,13 +238,9 @@ public final class TrainDriver {
   }
 
   EpochSpec epochSpec(int epoch, Path base) {
-    SamplingSettings sampling = config.sampling();
-    ScheduleSettings schedule = config.schedule();
-    return new EpochSpec(config.seed(), epoch, config.model().architecture(), epoch == 1 ? null : run.checkpoint(epoch - 1).toString(),
-        base.toString(), schedule.imagesPerPrompt(), sampling.steps(), sampling.solver(), sampling.cfgScale(), sampling.timeShift(),
-        config.task().rewards(), schedule.optimizerSteps(), schedule.gradientShards(), config.optimizer().adamW(), Algorithms.of(config),
-        lora(config));
+    return EpochSpec.of(config, epoch, epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(), lora(config));
   }
+
   /** The algorithm's figures of the progress line ({@code loss 0.01234  drift ...}), each read by {@code epochValue}. */
   static String progress(PostTrainingAlgorithm algorithm, ToDoubleFunction<String> epochValue) {
     List<String> figures = new ArrayList<>();

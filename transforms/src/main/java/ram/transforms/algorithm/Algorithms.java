@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.function.Function;
 
 import ram.config.RunConfig;
-
 import ram.transforms.algorithm.flowgrpo.FlowGrpoAlgorithm;
 import ram.transforms.algorithm.ram.RamAlgorithm;
 

@@ -1,8 +1,5 @@
 package ram.transforms.algorithm.flowgrpo;
 
-import ram.config.ConfigException;
-import ram.config.FlowGrpoSettings;
-import ram.config.RunConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,6 +8,9 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
+import ram.config.ConfigException;
+import ram.config.FlowGrpoSettings;
+import ram.config.RunConfig;
 import ram.model.GrpoGradient;
 import ram.model.ParameterSet;
 import ram.model.SdeSampler;
