@@ -55,9 +55,14 @@ class ConfigBadInputsTest {
     assertEquals(0, o.code(), o.err());
   }
 
+  /**
+   * configs/toy2d.yaml with the keys the cases edit that it leaves at their defaults written out,
+   * so that each case replaces one line of a real config.
+   */
   private static String readToy() {
     try {
-      return Files.readString(HOME.resolve("configs/toy2d.yaml"));
+      return Files.readString(HOME.resolve("configs/toy2d.yaml"))
+          + "epochs: 20\nseed: 42\nrenoisings: 4\nsample_steps: 25\ncfg_scale: 1.0\nparallelism: 2\nflink_master: \"[local]\"\n";
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
