@@ -186,23 +186,27 @@ public final class ConfigKeys {
     section = Section.PRETRAINING;
     count("pretrain_steps", Type.POSITIVE_INT, MAX_PRETRAIN_STEPS, null, "pretraining: optimizer steps");
     count("pretrain_batch_size", Type.POSITIVE_INT, MAX_COUNT, null, "pretraining: batch size");
-    key("pretrain_learning_rate", Type.POSITIVE_DOUBLE, null, "pretraining: Adam learning rate");
+    key("pretrain_learning_rate", Type.POSITIVE_DOUBLE, null, "pretraining: peak AdamW learning rate");
     count("pretrain_seed", Type.INT, ANY_LONG, 0, "pretraining: seed of initialisation and data");
-    key("pretrain_weight_decay", Type.NON_NEGATIVE_DOUBLE, 0.0, "pretraining (image model): AdamW decoupled weight decay");
+    key("pretrain_weight_decay", Type.NON_NEGATIVE_DOUBLE, 0.0, "pretraining: AdamW decoupled weight decay");
     count("pretrain_warmup_steps", Type.NON_NEGATIVE_INT, MAX_PRETRAIN_STEPS, 0,
-        "pretraining (image model): linear learning-rate warm-up steps, then cosine decay to 10%");
-    key("pretrain_prompt_dropout", Type.NON_NEGATIVE_DOUBLE, 0.1, "pretraining (image model): share of prompts replaced by \"\" (for CFG)");
-    key("pretrain_ema_decay", Type.NON_NEGATIVE_DOUBLE, 0.999, "pretraining (image model): per-step EMA decay of the shipped weights");
+        "pretraining: linear learning-rate warm-up steps, then pretrain_schedule");
+    choice("pretrain_schedule", List.of("cosine", "constant"), "cosine", "pretraining: the learning rate after the warm-up: "
+        + "cosine decay to 10% of the peak at pretrain_steps (cosine) or the peak throughout (constant)");
+    key("pretrain_prompt_dropout", Type.NON_NEGATIVE_DOUBLE, 0.1, "pretraining: share of prompts replaced by \"\" (for CFG)");
+    key("pretrain_ema_decay", Type.NON_NEGATIVE_DOUBLE, 0.999, "pretraining: per-step EMA decay of the shipped weights "
+        + "(0: the last step's weights)");
     key("pretrain_shapes_share", Type.NON_NEGATIVE_DOUBLE, 0.5, "pretraining (image model): share of shapes-world items (the rest is text)");
     choice("pretrain_words", List.of("train", "fresh"), "train", "pretraining (image model): text items ask for the training "
         + "prompts' words (train) or for fresh random words, never a held-out one (fresh)");
     count("pretrain_checkpoint_every", Type.POSITIVE_INT, MAX_PRETRAIN_STEPS, 250,
-        "pretraining (image model): steps between resumable checkpoints");
-    key("pretrain_init_only", Type.STRING, null, "pretraining (image model): take only the pretrain_init parameters whose names "
+        "pretraining: steps between resumable checkpoints in pretrain_dir");
+    key("pretrain_init_only", Type.STRING, null, "pretraining: take only the pretrain_init parameters whose names "
         + "start with one of these comma-separated prefixes (e.g. a trained text encoder, text.); the rest start fresh");
-    key("pretrain_init", Type.PATH, null, "pretraining (image model): continue from this base checkpoint's weights (fresh optimizer) "
+    key("pretrain_init", Type.PATH, null, "pretraining: continue from this base checkpoint's weights (fresh optimizer) "
         + "instead of a random initialisation");
-    key("pretrain_dir", Type.PATH, null, "pretraining (image model): resumable state directory (rerun to resume)");
+    key("pretrain_dir", Type.PATH, null, "pretraining: resumable state directory (rerun to resume); unset: no checkpoints "
+        + "before the base");
 
     section = Section.RUNTIME;
     choice("device", List.of("auto", "cpu", "gpu"), "auto", "where networks compute: auto = the first GPU PyTorch sees, else the CPU");

@@ -392,9 +392,9 @@ public final class RunConfig {
   /** Pretraining a base. */
   public PretrainSettings pretraining() {
     return new PretrainSettings(integer("pretrain_steps"), integer("pretrain_batch_size"), number("pretrain_learning_rate"),
-        longValue("pretrain_seed"), number("pretrain_weight_decay"), integer("pretrain_warmup_steps"), number("pretrain_prompt_dropout"),
-        number("pretrain_ema_decay"), number("pretrain_shapes_share"), string("pretrain_words"), integer("pretrain_checkpoint_every"),
-        optional("pretrain_init"), optional("pretrain_init_only"), optional("pretrain_dir"));
+        longValue("pretrain_seed"), number("pretrain_weight_decay"), integer("pretrain_warmup_steps"), string("pretrain_schedule"),
+        number("pretrain_prompt_dropout"), number("pretrain_ema_decay"), number("pretrain_shapes_share"), string("pretrain_words"),
+        integer("pretrain_checkpoint_every"), optional("pretrain_init"), optional("pretrain_init_only"), optional("pretrain_dir"));
   }
 
   /** Where and how it runs. */

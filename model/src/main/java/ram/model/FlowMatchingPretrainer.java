@@ -2,7 +2,6 @@ package ram.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntConsumer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,65 +12,30 @@ import ai.djl.training.GradientCollector;
 /**
  * Flow-matching pretraining (docs/algorithm.md section 1): regress {@code v(x_t, t, c)} onto {@code eps - x}
  * with {@code t ~ U(0,1)}, dropping the prompt with a given probability so that classifier-free
- * guidance works. A plain loop: pretraining is one process's job, not a pipeline's.
+ * guidance works. One step at a time: the loop around it (schedule, EMA, checkpoints) is the caller's.
  */
 public final class FlowMatchingPretrainer {
-
-  /** The outcome: trained parameters and the mean loss of the last steps. */
-  public record Result(ParameterSet parameters, double finalLoss, int steps) {}
-
-  /** Progress callback: step number and the mean loss since the last report. */
-  public interface Progress {
-    void report(int step, double meanLoss);
-  }
-
-  private final VelocityNetwork network;
-  private final AdamW optimizer;
-  private final int batchSize;
-  private final double promptDropout;
-
-  public FlowMatchingPretrainer(VelocityNetwork network, AdamW optimizer, int batchSize, double promptDropout) {
-    this.network = network;
-    this.optimizer = optimizer;
-    this.batchSize = batchSize;
-    this.promptDropout = promptDropout;
-  }
-
-  /** Trains from {@code initial} for {@code steps} steps; reports every {@code reportEvery} steps. */
-  public Result train(ParameterSet initial, TrainingData data, int steps, long seed, int reportEvery, Progress progress) {
-    ParameterSet theta = initial.copy();
-    Optimizer.State state = Optimizer.State.zerosLike(theta);
-    double windowLoss = 0;
-    int window = 0;
-    double lastMean = Double.NaN;
-    for (int step = 1; step <= steps; step++) {
-      StepOutcome outcome = step(theta, state, data, Noise.seed(seed, step));
-      state = outcome.state();
-      windowLoss += outcome.loss();
-      window++;
-      if (step % reportEvery == 0 || step == steps) {
-        lastMean = windowLoss / window;
-        progress.report(step, lastMean);
-        windowLoss = 0;
-        window = 0;
-      }
-    }
-    return new Result(theta, lastMean, steps);
-  }
 
   /** The loss of one step and the optimizer state after it. */
   public record StepOutcome(double loss, Optimizer.State state) {}
 
-  private StepOutcome step(ParameterSet theta, Optimizer.State state, TrainingData data, long seed) {
-    return step(theta, state, data, seed, optimizer);
+  private final VelocityNetwork network;
+  private final int batchSize;
+  private final double promptDropout;
+
+  public FlowMatchingPretrainer(VelocityNetwork network, int batchSize, double promptDropout) {
+    this.network = network;
+    this.batchSize = batchSize;
+    this.promptDropout = promptDropout;
   }
 
   /**
    * One optimizer step on a batch drawn with {@code seed}, updating {@code theta} in place with
-   * {@code stepOptimizer} (e.g. one with a scheduled learning rate). Loops that checkpoint and
-   * resume call this with {@code Noise.seed(runSeed, step)}, exactly as {@link #train} does.
+   * {@code optimizer} (e.g. one with a scheduled learning rate). A loop that checkpoints and
+   * resumes calls this with {@code Noise.seed(runSeed, step)}, so that a step is the same wherever
+   * the loop restarts.
    */
-  public StepOutcome step(ParameterSet theta, Optimizer.State state, TrainingData data, long seed, AdamW stepOptimizer) {
+  public StepOutcome step(ParameterSet theta, Optimizer.State state, TrainingData data, long seed, AdamW optimizer) {
     TrainingData.Batch batch = data.draw(Noise.seed(seed, 0), batchSize);
     int dim = network.sampleSize();
     float[] eps = Noise.gaussian(Noise.seed(seed, 1), batchSize * dim);
@@ -107,7 +71,7 @@ public final class FlowMatchingPretrainer {
       for (NDArray p : params) {
         grads.add(p.getGradient());
       }
-      return new StepOutcome(lossValue, stepOptimizer.step(theta, ParameterSet.fromNDList(theta, grads), state));
+      return new StepOutcome(lossValue, optimizer.step(theta, ParameterSet.fromNDList(theta, grads), state));
     }
   }
 }

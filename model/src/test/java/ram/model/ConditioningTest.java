@@ -36,9 +36,16 @@ class ConditioningTest {
       }
       return new TrainingData.Batch(x, prompts);
     };
-    FlowMatchingPretrainer trainer = new FlowMatchingPretrainer(network, AdamW.of(1e-3, 0), 16, 0.1);
-    ParameterSet theta = trainer.train(network.initialize(3), data, 150, 11, 50, (s, l) -> System.out.println("step " + s + " loss " + l))
-        .parameters();
+    FlowMatchingPretrainer trainer = new FlowMatchingPretrainer(network, 16, 0.1);
+    ParameterSet theta = network.initialize(3);
+    Optimizer.State adam = Optimizer.State.zerosLike(theta);
+    for (int step = 1; step <= 150; step++) {
+      FlowMatchingPretrainer.StepOutcome outcome = trainer.step(theta, adam, data, Noise.seed(11, step), AdamW.of(1e-3, 0));
+      adam = outcome.state();
+      if (step % 50 == 0) {
+        System.out.println("step " + step + " loss " + outcome.loss());
+      }
+    }
     float[] noise = Noise.gaussian(5, 2 * dim);
     float[] x = new OdeSampler(10, 1.0, 1.0).sample(network, theta, noise, List.of(words[0], words[1]));
     double redOfRed = mean(x, 0, plane);

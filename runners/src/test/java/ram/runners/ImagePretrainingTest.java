@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import ram.runners.report.ImageGrid;
 import ram.runners.pretrain.Pretrain;
-import ram.runners.pretrain.ResumablePretraining;
+import ram.runners.pretrain.LearningRateSchedule;
 import ram.runners.pretrain.WorldMixtureData;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
@@ -73,10 +73,14 @@ class ImagePretrainingTest {
   }
 
   @Test
-  void learningRateWarmsUpThenDecaysToATenth() {
-    assertEquals(0.5, ResumablePretraining.learningRate(1.0, 10, 100, 5), 1e-12);
-    assertEquals(1.0, ResumablePretraining.learningRate(1.0, 10, 100, 10), 1e-12);
-    assertEquals(0.1, ResumablePretraining.learningRate(1.0, 10, 100, 100), 1e-12);
+  void learningRateWarmsUpThenDecaysToATenthOrHolds() {
+    assertEquals(0.5, LearningRateSchedule.COSINE.at(1.0, 10, 100, 5), 1e-12);
+    assertEquals(1.0, LearningRateSchedule.COSINE.at(1.0, 10, 100, 10), 1e-12);
+    assertEquals(0.55, LearningRateSchedule.COSINE.at(1.0, 10, 100, 55), 1e-12);
+    assertEquals(0.1, LearningRateSchedule.COSINE.at(1.0, 10, 100, 100), 1e-12);
+    assertEquals(0.5, LearningRateSchedule.CONSTANT.at(1.0, 10, 100, 5), 1e-12);
+    assertEquals(1.0, LearningRateSchedule.CONSTANT.at(1.0, 10, 100, 100), 0);
+    assertEquals(1.0e-3, LearningRateSchedule.CONSTANT.at(1.0e-3, 0, 100, 1), 0);
   }
 
   private static Path config(Path dir, int steps) throws Exception {
@@ -91,7 +95,7 @@ class ImagePretrainingTest {
 
   private static ParameterSet pretrain(Path dir, int steps) throws Exception {
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-    Path base = Pretrain.runMixture(RunConfig.load(config(dir, steps), Map.of()), HOME, quiet);
+    Path base = Pretrain.run(RunConfig.load(config(dir, steps), Map.of()), HOME, quiet);
     return Checkpoint.decodeTheta(Checkpoint.readDirectory(base), base.toString());
   }
 
@@ -105,7 +109,7 @@ class ImagePretrainingTest {
     String manifest = Files.readString(resumed.resolve("base").resolve(Checkpoint.MANIFEST));
     assertTrue(manifest.contains("\"steps\": 4"), manifest);
     Files.writeString(config(resumed, 4), Files.readString(config(resumed, 4)).replace("pretrain_seed: 3", "pretrain_seed: 4"));
-    assertThrows(ConfigException.class, () -> Pretrain.runMixture(RunConfig.load(resumed.resolve("tiny.yaml"), Map.of()), HOME,
+    assertThrows(ConfigException.class, () -> Pretrain.run(RunConfig.load(resumed.resolve("tiny.yaml"), Map.of()), HOME,
         new PrintStream(new ByteArrayOutputStream())));
   }
 
@@ -114,7 +118,7 @@ class ImagePretrainingTest {
     Path file = config(Files.createDirectories(dir), 2);
     Files.writeString(file, Files.readString(file).replace("pretrain_learning_rate: 1.0e-3", "pretrain_learning_rate: 1.0e-12")
         .replace("model: " + DIT, "model: " + model) + "pretrain_init: " + init + "\n" + String.join("\n", lines) + "\n");
-    return Pretrain.runMixture(RunConfig.load(file, Map.of()), HOME, log);
+    return Pretrain.run(RunConfig.load(file, Map.of()), HOME, log);
   }
 
   @Test

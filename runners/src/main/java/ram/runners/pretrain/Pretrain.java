@@ -10,73 +10,59 @@ import ram.runners.train.GitInfo;
 import ram.runners.store.OwnedDirectory;
 import ram.runners.train.RunDirectory;
 import ram.runners.store.WriterLock;
+import ram.config.PretrainSettings;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
-import ram.model.AdamW;
 import ram.model.Checkpoint;
-import ram.model.FlowMatchingPretrainer;
 import ram.model.Networks;
 import ram.model.ToyRingData;
 import ram.model.TrainingData;
 import ram.model.VelocityNetwork;
+import ram.transforms.FaultInjection;
 
 /**
  * {@code ram pretrain <config>}: trains the base model by flow matching on the task's synthetic
- * data and writes it, with its provenance, to the config's {@code base_checkpoint}.
+ * data ({@link PretrainingLoop}, resumable in {@code pretrain_dir} when the config names one) and
+ * writes its EMA weights, with their provenance, to the config's {@code base_checkpoint}.
  */
 public final class Pretrain {
 
   private Pretrain() {}
 
-  static TrainingData dataFor(String task) {
+  /** The task of the image base model: both synthetic worlds, rendered on the fly. */
+  static final String MIXTURE = "mixture";
+
+  /** A task's pretraining data and how a base's provenance describes it. */
+  record TaskData(TrainingData data, String description) {}
+
+  static TaskData dataFor(RunConfig config, Path home) {
+    String task = config.taskName();
     if (task.equals("toy2d")) {
-      return new ToyRingData();
+      return new TaskData(new ToyRingData(), "eight Gaussian modes on a ring of radius " + ToyRingData.RADIUS + ", std "
+          + ToyRingData.STD);
+    }
+    if (task.equals(MIXTURE)) {
+      WorldMixtureData.Words words = WorldMixtureData.Words.parse(config.pretraining().words());
+      return new TaskData(WorldMixtureData.load(home, config.pretraining().shapesShare(), words),
+          "ground-truth renders of prompts/geneval/train.jsonl and "
+              + (words == WorldMixtureData.Words.FRESH ? "fresh random words (none of prompts/ocr/test.jsonl)" : "prompts/ocr/train.jsonl")
+              + ", shapes share " + config.pretraining().shapesShare());
     }
     throw new ConfigException("no pretraining data for task '" + task + "'; known: toy2d, " + MIXTURE);
   }
 
-  /** The task of the image base model: both synthetic worlds, rendered on the fly. */
-  static final String MIXTURE = "mixture";
-
+  /** Pretrains the config's base and writes it to {@code base_checkpoint}; returns that directory. */
   public static Path run(RunConfig config, Path home, PrintStream out) {
     requireReplaceable(RunConfig.resolve(config.model().baseCheckpoint(), home));
-    if (config.taskName().equals(MIXTURE)) {
-      Path dir = OwnedDirectory.claim(RunConfig.resolve(config.pretraining().dir(), home), OwnedDirectory.Kind.PRETRAINING, "pretrain_dir");
-      try (WriterLock lock = WriterLock.acquire(dir, "pretrain " + config.name())) {
-        RunDirectory.removeDebris(dir);
-        Checkpoint.removeLeftovers(dir.resolve(ResumablePretraining.STATE));
-        return runMixture(config, home, out);
-      }
+    if (config.pretraining().dir() == null) {
+      return train(config, home, null, out);
     }
-    VelocityNetwork network = Networks.create(config.model().architecture());
-    TrainingData data = dataFor(config.taskName());
-    int steps = config.pretraining().steps();
-    long seed = config.pretraining().seed();
-    long t0 = System.nanoTime();
-    FlowMatchingPretrainer trainer = new FlowMatchingPretrainer(network, AdamW.of(config.pretraining().learningRate(), 0),
-        config.pretraining().batchSize(), 0);
-    FlowMatchingPretrainer.Result result = trainer.train(network.initialize(seed), data, steps, seed, Math.max(1, steps / 20),
-        (step, loss) -> out.printf("pretrain step %d/%d  loss %.4f  %.1fs%n", step, steps, loss, (System.nanoTime() - t0) / 1e9));
-    Map<String, Object> provenance = new TreeMap<>();
-    provenance.put("config", config.name());
-    provenance.put("task", config.taskName());
-    provenance.put("seed", seed);
-    provenance.put("steps", steps);
-    provenance.put("batch_size", config.pretraining().batchSize());
-    provenance.put("learning_rate", config.pretraining().learningRate());
-    provenance.put("final_loss", result.finalLoss());
-    provenance.put("seconds", (System.nanoTime() - t0) / 1e9);
-    provenance.put("commit", GitInfo.commit(home));
-    if (config.pretraining().init() != null) { // continued pretraining: keep the parent's provenance
-      Path init = RunConfig.resolve(config.pretraining().init(), home);
-      provenance.put("init", Checkpoint.verify(Checkpoint.readDirectory(init), init.toString()).get("provenance"));
+    Path dir = OwnedDirectory.claim(RunConfig.resolve(config.pretraining().dir(), home), OwnedDirectory.Kind.PRETRAINING, "pretrain_dir");
+    try (WriterLock lock = WriterLock.acquire(dir, "pretrain " + config.name())) {
+      RunDirectory.removeDebris(dir);
+      Checkpoint.removeLeftovers(dir.resolve(PretrainingLoop.STATE));
+      return train(config, home, dir, out);
     }
-    Path target = RunConfig.resolve(config.model().baseCheckpoint(), home);
-    Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.parameters(), network.architecture(), provenance),
-        () -> ram.transforms.FaultInjection.reach("pretrain-write", 0));
-    out.printf("RESULT pretrain_final_loss=%.4f%n", result.finalLoss());
-    out.printf("wrote base checkpoint %s%n", target);
-    return target;
   }
 
   /**
@@ -107,39 +93,38 @@ public final class Pretrain {
     Checkpoint.removeLeftovers(target);
   }
 
-  /**
-   * The image base: resumable pretraining in {@code pretrain_dir} (see {@link ResumablePretraining}),
-   * then the EMA weights written to {@code base_checkpoint} with their provenance.
-   */
-  public static Path runMixture(RunConfig config, Path home, PrintStream out) {
+  /** Runs the loop (in {@code dir}, or in memory when it is null), then writes the EMA weights with their provenance. */
+  private static Path train(RunConfig config, Path home, Path dir, PrintStream out) {
     VelocityNetwork network = Networks.create(config.model().architecture());
-    WorldMixtureData.Words words = WorldMixtureData.Words.parse(config.pretraining().words());
-    TrainingData data = WorldMixtureData.load(home, config.pretraining().shapesShare(), words);
+    TaskData data = dataFor(config, home);
     long t0 = System.nanoTime();
-    Path dir = RunConfig.resolve(config.pretraining().dir(), home);
-    ResumablePretraining.Result result = new ResumablePretraining(config, home, network, data, out).run(dir);
+    PretrainingLoop.Result result = new PretrainingLoop(config, home, network, data.data(), out).run(dir);
+    PretrainSettings settings = config.pretraining();
     Map<String, Object> provenance = new TreeMap<>();
     provenance.put("config", config.name());
     provenance.put("resolved_config", config.values().toString());
     provenance.put("task", config.taskName());
-    provenance.put("data", "ground-truth renders of prompts/geneval/train.jsonl and "
-        + (words == WorldMixtureData.Words.FRESH ? "fresh random words (none of prompts/ocr/test.jsonl)" : "prompts/ocr/train.jsonl")
-        + ", shapes share " + config.pretraining().shapesShare());
-    provenance.put("seed", config.pretraining().seed());
+    provenance.put("data", data.description());
+    provenance.put("seed", settings.seed());
     provenance.put("steps", result.state().epoch());
-    provenance.put("batch_size", config.pretraining().batchSize());
-    provenance.put("learning_rate", config.pretraining().learningRate());
-    provenance.put("weights", "EMA, decay " + config.pretraining().emaDecay());
+    provenance.put("batch_size", settings.batchSize());
+    provenance.put("learning_rate", settings.learningRate());
+    provenance.put("schedule", LearningRateSchedule.parse(settings.schedule()).describe(settings.warmupSteps()));
+    provenance.put("weights", settings.emaDecay() == 0 ? "the last step's" : "EMA, decay " + settings.emaDecay());
     provenance.put("parameters", result.state().ema().size());
     provenance.put("final_loss", result.finalLoss());
-    provenance.put("seconds_this_session", (System.nanoTime() - t0) / 1e9);
+    provenance.put("seconds", (System.nanoTime() - t0) / 1e9); // of this command, which resumed after step resumed_after
+    if (result.resumedAfter() > 0) {
+      provenance.put("resumed_after", result.resumedAfter());
+    }
     provenance.put("commit", GitInfo.commit(home));
-    if (config.pretraining().init() != null) { // continued pretraining: keep the parent's provenance
-      Path init = RunConfig.resolve(config.pretraining().init(), home);
+    if (settings.init() != null) { // continued pretraining: keep the parent's provenance
+      Path init = RunConfig.resolve(settings.init(), home);
       provenance.put("init", Checkpoint.verify(Checkpoint.readDirectory(init), init.toString()).get("provenance"));
     }
     Path target = RunConfig.resolve(config.model().baseCheckpoint(), home);
-    Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.state().ema(), network.architecture(), provenance));
+    Checkpoint.writeDirectory(target, Checkpoint.encodeBase(result.state().ema(), network.architecture(), provenance),
+        () -> FaultInjection.reach("pretrain-write", 0));
     out.printf("RESULT pretrain_final_loss=%.4f%n", result.finalLoss());
     out.printf("wrote base checkpoint %s%n", target);
     return target;

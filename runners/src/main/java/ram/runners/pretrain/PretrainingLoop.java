@@ -13,6 +13,7 @@ import java.util.TreeMap;
 
 import ram.runners.train.ImageModels;
 import ram.runners.train.RunDirectory;
+import ram.config.PretrainSettings;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.model.AdamW;
@@ -26,16 +27,18 @@ import ram.model.TrainingState;
 import ram.model.VelocityNetwork;
 
 /**
- * The image model's pretraining loop: flow matching with prompt dropout, AdamW with linear
- * warm-up and cosine decay, a per-step EMA of the weights, progress lines, and a training
- * checkpoint every {@code pretrain_checkpoint_every} steps in {@code pretrain_dir}, so that
- * rerunning the command resumes where it stopped with bit-identical results (every step's data,
- * noise and times derive from {@code (pretrain_seed, step)}). The shipped base is the EMA.
+ * The pretraining loop of every base: flow matching with prompt dropout, AdamW at a learning rate
+ * warmed up linearly and then decayed or held ({@link LearningRateSchedule}), a per-step EMA of the
+ * weights (decay 0 keeps the last step's weights), and progress lines. Given a directory
+ * ({@code pretrain_dir}), it writes a training checkpoint there every {@code pretrain_checkpoint_every}
+ * steps, so that rerunning the command resumes where it stopped with bit-identical results (every
+ * step's data, noise and times derive from {@code (pretrain_seed, step)}); without one it trains in
+ * memory. The base it yields is the EMA.
  *
  * <p>A plain loop rather than a pipeline: one process trains one small model, and its steps are
  * sequential; the pipeline machinery is for the RL epochs (see docs/model.md).
  */
-public final class ResumablePretraining {
+public final class PretrainingLoop {
 
   static final String STATE = "checkpoint";
   private static final String SETTINGS = "settings.json";
@@ -44,7 +47,7 @@ public final class ResumablePretraining {
     "pretrain_learning_rate", "pretrain_weight_decay", "pretrain_warmup_steps", "pretrain_prompt_dropout",
     "pretrain_ema_decay", "pretrain_shapes_share", "pretrain_init"};
   /** Settings added later: recorded only when set, so that older pretraining directories still resume. */
-  private static final String[] OPTIONAL_SETTINGS_KEYS = {"pretrain_init_only", "pretrain_words"};
+  private static final String[] OPTIONAL_SETTINGS_KEYS = {"pretrain_init_only", "pretrain_words", "pretrain_schedule"};
 
   private final RunConfig config;
   private final VelocityNetwork network;
@@ -52,7 +55,7 @@ public final class ResumablePretraining {
   private final PrintStream out;
   private final Path home;
 
-  ResumablePretraining(RunConfig config, Path home, VelocityNetwork network, TrainingData data, PrintStream out) {
+  PretrainingLoop(RunConfig config, Path home, VelocityNetwork network, TrainingData data, PrintStream out) {
     this.config = config;
     this.home = home;
     this.network = network;
@@ -60,27 +63,23 @@ public final class ResumablePretraining {
     this.out = out;
   }
 
-  /** The learning rate of step {@code step} (1-based): linear warm-up, then cosine decay to 10%. */
-  public static double learningRate(double peak, int warmup, int total, int step) {
-    if (step <= warmup) {
-      return peak * step / Math.max(1, warmup);
-    }
-    double progress = Math.min(1.0, (double) (step - warmup) / Math.max(1, total - warmup));
-    return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
-  }
-
-  /** Trains to {@code pretrain_steps}; returns the final state (epoch = steps done) and the last mean loss. */
+  /**
+   * Trains to {@code pretrain_steps}, resuming after the checkpoint in {@code dir} if it holds one
+   * ({@code dir} null: in memory, from the start); returns the final state (epoch = steps done) and
+   * the last reported mean loss.
+   */
   Result run(Path dir) {
-    int steps = config.pretraining().steps();
-    long seed = config.pretraining().seed();
-    int every = config.pretraining().checkpointEvery();
-    double peak = config.pretraining().learningRate();
-    double weightDecay = config.pretraining().weightDecay();
-    int warmup = config.pretraining().warmupSteps();
-    double emaDecay = config.pretraining().emaDecay();
-    FlowMatchingPretrainer trainer = new FlowMatchingPretrainer(network, AdamW.of(peak, weightDecay),
-        config.pretraining().batchSize(), config.pretraining().promptDropout());
-    TrainingState state = resumeOrStart(dir, seed);
+    PretrainSettings settings = config.pretraining();
+    int steps = settings.steps();
+    long seed = settings.seed();
+    int every = settings.checkpointEvery();
+    double peak = settings.learningRate();
+    double weightDecay = settings.weightDecay();
+    int warmup = settings.warmupSteps();
+    LearningRateSchedule schedule = LearningRateSchedule.parse(settings.schedule());
+    double emaDecay = settings.emaDecay();
+    FlowMatchingPretrainer trainer = new FlowMatchingPretrainer(network, settings.batchSize(), settings.promptDropout());
+    TrainingState state = dir == null ? TrainingState.fromBase(initialWeights(seed)) : resumeOrStart(dir, seed);
     int reportEvery = Math.max(1, Math.min(50, steps / 100));
     double window = 0;
     int count = 0;
@@ -88,15 +87,15 @@ public final class ResumablePretraining {
     long t0 = System.nanoTime();
     int first = state.epoch() + 1;
     if (first <= steps) {
-      out.printf("pretrain %s: %d parameters, steps %d..%d of %d, batch %d, state in %s%n", network.architecture(),
-          state.theta().size(), first, steps, steps, config.pretraining().batchSize(), dir);
+      out.printf("pretrain %s: %d parameters, steps %d..%d of %d, batch %d, %s%n", network.architecture(),
+          state.theta().size(), first, steps, steps, settings.batchSize(), dir == null ? "in memory" : "state in " + dir);
     }
     ParameterSet theta = state.theta();
     ParameterSet ema = state.ema();
     Optimizer.State adam = state.optimizer();
     int retries = 0;
     for (int step = first; step <= steps; step++) {
-      AdamW optimizer = AdamW.of(learningRate(peak, warmup, steps, step), weightDecay);
+      AdamW optimizer = AdamW.of(schedule.at(peak, warmup, steps, step), weightDecay);
       FlowMatchingPretrainer.StepOutcome outcome = trainer.step(theta, adam, data, Noise.seed(seed, step), optimizer);
       if (!Double.isFinite(outcome.loss())) {
         // Seen twice in 9000 steps at random points (steps 66 and 7042) and never on a rerun of the
@@ -105,7 +104,7 @@ public final class ResumablePretraining {
           throw new IllegalStateException("pretraining diverged at step " + step + " (loss " + outcome.loss() + ") "
               + MAX_RETRIES + " times after going back to the last checkpoint; lower pretrain_learning_rate");
         }
-        TrainingState last = Files.isDirectory(dir.resolve(STATE))
+        TrainingState last = dir != null && Files.isDirectory(dir.resolve(STATE))
             ? Checkpoint.decodeTraining(Checkpoint.readDirectory(dir.resolve(STATE)), dir.resolve(STATE).toString())
             : TrainingState.fromBase(initialWeights(seed));
         out.printf("pretrain: non-finite loss at step %d; redoing the steps after step %d (retry %d of %d)%n", step, last.epoch(),
@@ -126,20 +125,24 @@ public final class ResumablePretraining {
         lastLoss = window / count;
         double perStep = (System.nanoTime() - t0) / 1e9 / (step - first + 1);
         out.printf("pretrain step %d/%d  loss %.4f  lr %.2e  %.3fs/step  eta %.1f min%n", step, steps, lastLoss,
-            learningRate(peak, warmup, steps, step), perStep, perStep * (steps - step) / 60);
+            schedule.at(peak, warmup, steps, step), perStep, perStep * (steps - step) / 60);
         window = 0;
         count = 0;
       }
-      if (step % every == 0 || step == steps) {
+      if (dir != null && (step % every == 0 || step == steps)) {
         state = new TrainingState(step, theta, ema, adam);
         save(dir, state, lastLoss);
       }
     }
-    return new Result(new TrainingState(Math.max(state.epoch(), steps), theta, ema, adam), readLoss(dir, lastLoss));
+    return new Result(new TrainingState(Math.max(state.epoch(), steps), theta, ema, adam), first - 1,
+        dir == null ? lastLoss : readLoss(dir, lastLoss));
   }
 
-  /** Final state and the mean loss of the last reported window. */
-  record Result(TrainingState state, double finalLoss) {}
+  /**
+   * The final state (its epoch is the steps done), the step this run resumed after (0: it started
+   * from the initial weights), and the mean loss of the last reported window.
+   */
+  record Result(TrainingState state, int resumedAfter, double finalLoss) {}
 
   private TrainingState resumeOrStart(Path dir, long seed) {
     Path settingsFile = dir.resolve(SETTINGS);
@@ -176,7 +179,7 @@ public final class ResumablePretraining {
       return network.initialize(seed);
     }
     Path init = RunConfig.resolve(config.pretraining().init(), home);
-    if (!java.nio.file.Files.isDirectory(init)) {
+    if (!Files.isDirectory(init)) {
       throw new ConfigException("pretrain_init " + init + " does not exist; first pretrain the config whose base_checkpoint it is "
           + "(the base's chain is in configs/pretrain/)");
     }
