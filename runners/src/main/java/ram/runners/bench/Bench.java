@@ -24,7 +24,9 @@ import ram.rewards.RewardBenchmark;
  * {@code rewards}: images per second of each image reward. {@code model}: the config's image network's
  * sampling and RAM-update throughput against the engine's matmul peak ({@link ModelBench}).
  * {@code train}: epoch time by stage at parallelism 1 and 2, embedded and on a local session
- * cluster, with the per-pipeline fixed cost as a share ({@link TrainBench}). {@code pipelines}: rescore and export throughput ({@link StoreBench}). {@code <config>}: see {@link EpochBench}.
+ * cluster, with the per-pipeline fixed cost as a share; {@code <config>}: epoch time by stage on
+ * Flink and on the DirectRunner (both {@link EpochBench}). {@code pipelines}: rescore and export
+ * throughput ({@link StoreBench}).
  */
 public final class Bench {
 
@@ -35,7 +37,7 @@ public final class Bench {
       case "pipeline" -> pipeline(config, out);
       case "rewards" -> RewardBenchmark.run(out, 200);
       case "model" -> ModelBench.run(config, out);
-      case "train" -> TrainBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
+      case "train" -> EpochBench.runTargets(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
       case "pipelines" -> StoreBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
       default -> EpochBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
     }
