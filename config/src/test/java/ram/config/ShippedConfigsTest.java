@@ -202,6 +202,9 @@ class ShippedConfigsTest {
     assertEquals(new EvaluationSettings(3000, 50, 12345, null, 2, 5, new TreeMap<>(Map.of("toy2d", 1.0))), toy.evaluation());
     PretrainSettings pretrain = toy.pretraining();
     assertEquals(List.of(5000, 256, 1.0e-3, 0L), List.of(pretrain.steps(), pretrain.batchSize(), pretrain.learningRate(), pretrain.seed()));
+    // the tutorial's plain Adam, which made models/toy2d/base: no warm-up, a constant rate, the last step's weights
+    assertEquals(List.of(0, "constant", 0.0, 0.0), List.of(pretrain.warmupSteps(), pretrain.schedule(), pretrain.emaDecay(),
+        pretrain.weightDecay()));
     assertEquals(new RuntimeSettings("auto", "flink", "[local]", 2, "outputs/toy2d"), toy.runtime());
 
     RunConfig tutorial = load("toy2d_tutorial");
@@ -218,7 +221,7 @@ class ShippedConfigsTest {
     RunConfig base = load("pretrain/base");
     assertEquals("mixture", base.taskName());
     assertEquals(new ModelSettings("unet-32px-c32-d128-t2-wi-la", "models/base", null), base.model());
-    assertEquals(new PretrainSettings(7250, 32, 3.0e-4, 6, 0.0, 100, 0.1, 0.999, 0.3, "fresh", 250, "outputs/base-letters", null,
+    assertEquals(new PretrainSettings(7250, 32, 3.0e-4, 6, 0.0, 100, "cosine", 0.1, 0.999, 0.3, "fresh", 250, "outputs/base-letters", null,
         "outputs/pretrain-base-la"), base.pretraining());
     assertEquals(new SamplingSettings(25, OdeSampler.Method.EULER, 3.0, 2.0), base.sampling());
     assertEquals(List.of(200, 25, 12345L), List.of(base.evaluation().samples(), base.evaluation().steps(), base.evaluation().seed()));
