@@ -9,14 +9,12 @@ import java.util.Map;
 import java.util.Set;
 
 import ram.runners.train.RunDirectory;
-import ram.runners.cli.ToolArgs;
 import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.model.Checkpoint;
 import ram.config.ConfigException;
 import ram.config.RunConfig;
 import ram.runners.train.RunDirectory;
-import ram.runners.cli.ToolArgs;
 
 /**
  * {@code experiments/run gradients <run dir> [--top N]}: which layers of a run carry a learning signal. Each
@@ -32,9 +30,9 @@ final class GradientsCommand {
   private GradientsCommand() {}
 
   static void run(String[] args, PrintStream out) {
-    ToolArgs a = ToolArgs.parse(args, Set.of("top"));
-    if (!a.overrides.isEmpty()) {
-      throw new ConfigException("gradients: unknown option --" + a.overrides.keySet().iterator().next() + "; expected --top N");
+    ProbeArgs a = ProbeArgs.parse(args, Set.of("top"));
+    if (!a.others.isEmpty()) {
+      throw new ConfigException("gradients: unknown option --" + a.others.keySet().iterator().next() + "; expected --top N");
     }
     RunDirectory run = new RunDirectory(Path.of(a.onePositional("gradients", "run directory (e.g. outputs/geneval)")));
     int top = top(a.options.getOrDefault("top", "12"));

@@ -51,12 +51,12 @@ final class RenoiseCommand {
   private RenoiseCommand() {}
 
   static void run(String[] args, Path home, PrintStream out) {
-    Map<String, String> a = SampleCommand.options("renoise", args, KEYS);
+    Map<String, String> a = ProbeArgs.options("renoise", args, KEYS);
     Path checkpoint = SampleCommand.resolve(home, a.getOrDefault("checkpoint", SampleCommand.DEFAULT_CHECKPOINT), true);
-    int n = SampleCommand.positiveInt("renoise", a, "n", 40);
-    OdeSampler sampler = new OdeSampler(SampleCommand.positiveInt("renoise", a, "steps", SampleCommand.DEFAULT_STEPS),
-        SampleCommand.number("renoise", a, "cfg_scale", SampleCommand.DEFAULT_CFG),
-        SampleCommand.number("renoise", a, "time_shift", SampleCommand.DEFAULT_SHIFT));
+    int n = ProbeArgs.positiveInt("renoise", a, "n", 40);
+    OdeSampler sampler = new OdeSampler(ProbeArgs.positiveInt("renoise", a, "steps", SampleCommand.DEFAULT_STEPS),
+        ProbeArgs.number("renoise", a, "cfg_scale", SampleCommand.DEFAULT_CFG),
+        ProbeArgs.number("renoise", a, "time_shift", SampleCommand.DEFAULT_SHIFT));
     Path file = a.containsKey("out") ? SampleCommand.resolve(home, a.get("out"), false) : home.resolve("outputs/renoise.png");
     String world = a.getOrDefault("world", "shapes");
     if (!world.equals("shapes") && !world.equals("text")) {

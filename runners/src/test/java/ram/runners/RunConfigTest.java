@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.runners.cli.ConfigFiles;
 import ram.runners.cli.Main;
 import ram.runners.train.RunDirectory;
 import ram.config.RunConfig;
@@ -44,7 +45,7 @@ class RunConfigTest {
   @Test
   void everyShippedConfigLoadsAndNamesAKnownModel() throws Exception {
     List<Path> configs = new java.util.ArrayList<>(yamlFiles(""));
-    configs.addAll(yamlFiles(Main.PRETRAIN_CONFIGS));
+    configs.addAll(yamlFiles(ConfigFiles.PRETRAIN_CONFIGS));
     assertTrue(configs.size() >= 12, configs.toString());
     int models = 0;
     int shipped = 0;

@@ -174,7 +174,7 @@ class StorePipelinesTest {
     Path parquet = tmp.resolve("export-parquet");
     ok("export", run.toString(), "--to", parquet.toString(), "--format", "parquet", "--epochs", "2", "--runner", "direct");
     Path csv = tmp.resolve("export-csv");
-    ok("export", run.toString(), "--to", csv.toString(), "--format", "csv", "--min-reward", "toy2d=0.3", "--runner", "direct");
+    ok("export", run.toString(), "--to", csv.toString(), "--format", "csv", "--min_reward", "toy2d=0.3", "--runner", "direct");
     Path jsonl = tmp.resolve("export-jsonl");
     ok("export", run.toString(), "--to", jsonl.toString(), "--format", "jsonl", "--runner", "direct");
     Map<String, Double> stored = rewards(run.resolve("epochs/000002/rewards"), "toy2d");
@@ -249,7 +249,7 @@ class StorePipelinesTest {
     assertTrue(refused.err().contains("not empty and not written by ram (found notes.txt)"), refused.err());
     assertEquals("mine", Files.readString(occupied.resolve("notes.txt")));
 
-    Result badFilter = ram("export", run.toString(), "--to", tmp.resolve("f").toString(), "--min-reward", "ocr=0.5");
+    Result badFilter = ram("export", run.toString(), "--to", tmp.resolve("f").toString(), "--min_reward", "ocr=0.5");
     assertEquals(2, badFilter.code());
     assertTrue(badFilter.err().contains("no reward 'ocr' is stored"), badFilter.err());
   }

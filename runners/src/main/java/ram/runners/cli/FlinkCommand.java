@@ -1,82 +1,147 @@
 package ram.runners.cli;
 
-import ram.runners.cluster.EmbeddedFlinkCluster;
-import ram.runners.cluster.FlinkSessionCluster;
-import ram.runners.store.OwnedDirectory;
-import ram.config.ConfigException;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import ram.config.ConfigException;
+import ram.runners.cluster.EmbeddedFlinkCluster;
+import ram.runners.cluster.FlinkSessionCluster;
+import ram.runners.store.OwnedDirectory;
 
 /**
- * {@code ram flink start|stop|status [--taskmanagers N] [--slots S] [--port P] [--bind_host H]
- * [--dir DIR]}: a local Flink 1.19 session cluster ({@link FlinkSessionCluster}) to run training
- * and the store pipelines on with {@code --flink_master 127.0.0.1:P}. Its listeners bind to the
- * loopback address unless {@code --bind_host} names another address of the host.
+ * {@code ram flink start|stop|status [--dir DIR]}: a local Flink 1.19 session cluster
+ * ({@link FlinkSessionCluster}) to run training and the store pipelines on with
+ * {@code --flink_master 127.0.0.1:P}. Its listeners bind to the loopback address unless
+ * {@code start --bind_host} names another address of the host.
  */
-final class FlinkCommand {
+@Command(name = "flink", synopsisSubcommandLabel = "start|stop|status", description = "a local Flink 1.19 session cluster (separate JVMs) for --flink_master 127.0.0.1:8081",
+    subcommands = {FlinkCommand.Start.class, FlinkCommand.Stop.class, FlinkCommand.Status.class})
+final class FlinkCommand implements Callable<Integer> {
 
-  private FlinkCommand() {}
+  @ParentCommand private Main ram;
 
-  static void run(String[] args, Path home, PrintStream out) {
-    ToolArgs a = ToolArgs.parse(args, Set.of("taskmanagers", "slots", "port", "bind_host", "dir"));
-    if (!a.overrides.isEmpty()) {
-      throw new ConfigException("flink: unknown option --" + a.overrides.keySet().iterator().next()
-          + "; options: --taskmanagers N, --slots S, --port P, --bind_host H, --dir DIR");
+  @Override
+  public Integer call() {
+    throw new ConfigException("flink: missing the action: start, stop or status (see ./ram flink --help)");
+  }
+
+  /** {@code --dir}: the cluster's directory (state, PID files, logs); stop and status touch it only if ram made it. */
+  static final class ClusterDir {
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "the cluster's state and logs (default: outputs/flink)")
+    private Path dir;
+
+    /** The directory: {@code --dir} as given, or outputs/flink under the ram home. */
+    Path path(FlinkCommand flink) {
+      return dir != null ? dir : flink.ram.home().resolve("outputs/flink");
     }
-    String action = a.onePositional("flink", "action (start, stop or status)");
-    Path dir = a.options.containsKey("dir") ? Path.of(a.options.get("dir")) : home.resolve("outputs/flink");
-    FlinkSessionCluster cluster = new FlinkSessionCluster(dir);
-    if (!action.equals("start") && java.nio.file.Files.exists(dir)) {
-      // stop and status read and delete pid files under run/: only in a cluster directory ram made
-      OwnedDirectory.requireClaimable(dir, OwnedDirectory.Kind.FLINK_CLUSTER, "flink " + action + " --dir");
-    }
-    switch (action) {
-      case "start" -> {
-        int taskManagers = positive(a, "taskmanagers", 1);
-        int slots = positive(a, "slots", 2);
-        int port = a.options.containsKey("port") ? positive(a, "port", 8081) : 8081;
-        String bindHost = bindHost(a);
-        OwnedDirectory.claim(dir, OwnedDirectory.Kind.FLINK_CLUSTER, "flink start --dir");
-        long t0 = System.nanoTime();
-        FlinkSessionCluster.Overview o = cluster.start(taskManagers, slots, port, bindHost, out);
-        out.printf("Flink %s session cluster up in %.1f s: %d TaskManager(s), %d slots, REST at http://%s (state and logs in %s)%n",
-            o.version(), (System.nanoTime() - t0) / 1e9, o.taskManagers(), o.slots(), cluster.master(), cluster.dir());
-        out.printf("Flink dashboard: http://%s/%n", cluster.master());
-        out.printf("run on it with: ./ram train toy2d --flink_master %s --parallelism %d%n", cluster.master(), o.slots());
+
+    /** The cluster in {@code --dir}, for stop and status: only in a directory ram made, or none yet. */
+    FlinkSessionCluster existing(FlinkCommand flink, String action) {
+      Path d = path(flink);
+      if (Files.exists(d)) { // stop and status read and delete pid files under run/
+        OwnedDirectory.requireClaimable(d, OwnedDirectory.Kind.FLINK_CLUSTER, "flink " + action + " --dir");
       }
-      case "stop" -> {
-        int stopped = cluster.stop(out);
-        out.println(stopped == 0 ? "no Flink cluster running from " + cluster.dir() : "stopped " + stopped + " Flink process(es)");
-      }
-      case "status" -> {
-        int alive = cluster.alivePids(out).size();
-        Optional<FlinkSessionCluster.Overview> o = alive == 0 ? Optional.empty() : cluster.overview();
-        if (o.isEmpty()) {
-          out.println(alive == 0 ? "not running (" + cluster.dir() + ")" : alive + " process(es) alive but the REST endpoint does not answer; see "
-              + cluster.dir().resolve("log"));
-        } else {
-          FlinkSessionCluster.Overview v = o.get();
-          out.printf("running: Flink %s at http://%s, %d TaskManager(s), %d slots, jobs running %d, finished %d, failed %d%n",
-              v.version(), cluster.master(), v.taskManagers(), v.slots(), v.jobsRunning(), v.jobsFinished(), v.jobsFailed());
-        }
-      }
-      default -> throw new ConfigException("flink: unknown action '" + action + "'; expected start, stop or status");
+      return new FlinkSessionCluster(d);
     }
   }
 
-  /** {@code --bind_host}: loopback by default, else an address of one of the host's interfaces, or a wildcard. */
-  private static String bindHost(ToolArgs a) {
-    String host = a.options.getOrDefault("bind_host", EmbeddedFlinkCluster.LOOPBACK);
+  /** {@code flink start}: starts the JobManager and TaskManagers and waits for their REST endpoint. */
+  @Command(name = "start", description = "start a session cluster and wait until it serves jobs")
+  static final class Start implements Callable<Integer> {
+
+    @ParentCommand private FlinkCommand flink;
+    @Mixin private ClusterDir dir;
+
+    @Option(names = "--taskmanagers", paramLabel = "N", defaultValue = "1", description = "TaskManager JVMs (default: ${DEFAULT-VALUE})")
+    private int taskManagers;
+
+    @Option(names = "--slots", paramLabel = "S", defaultValue = "2", description = "task slots per TaskManager (default: ${DEFAULT-VALUE})")
+    private int slots;
+
+    @Option(names = "--port", paramLabel = "P", defaultValue = "8081", description = "the REST port (default: ${DEFAULT-VALUE})")
+    private int port;
+
+    @Option(names = "--bind_host", paramLabel = "H", defaultValue = EmbeddedFlinkCluster.LOOPBACK,
+        description = "the address the listeners bind to: one of this host's interfaces, 0.0.0.0 for all (default: ${DEFAULT-VALUE})")
+    private String bindHost;
+
+    @Override
+    public Integer call() {
+      positive("taskmanagers", taskManagers);
+      positive("slots", slots);
+      positive("port", port);
+      requireLocalAddress(bindHost);
+      OwnedDirectory.claim(dir.path(flink), OwnedDirectory.Kind.FLINK_CLUSTER, "flink start --dir");
+      FlinkSessionCluster cluster = new FlinkSessionCluster(dir.path(flink));
+      PrintStream out = flink.ram.out();
+      long t0 = System.nanoTime();
+      FlinkSessionCluster.Overview o = cluster.start(taskManagers, slots, port, bindHost, out);
+      out.printf("Flink %s session cluster up in %.1f s: %d TaskManager(s), %d slots, REST at http://%s (state and logs in %s)%n",
+          o.version(), (System.nanoTime() - t0) / 1e9, o.taskManagers(), o.slots(), cluster.master(), cluster.dir());
+      out.printf("Flink dashboard: http://%s/%n", cluster.master());
+      out.printf("run on it with: ./ram train toy2d --flink_master %s --parallelism %d%n", cluster.master(), o.slots());
+      return 0;
+    }
+  }
+
+  /** {@code flink stop}: stops the cluster's processes. */
+  @Command(name = "stop", description = "stop the cluster's processes")
+  static final class Stop implements Callable<Integer> {
+
+    @ParentCommand private FlinkCommand flink;
+    @Mixin private ClusterDir dir;
+
+    @Override
+    public Integer call() {
+      FlinkSessionCluster cluster = dir.existing(flink, "stop");
+      int stopped = cluster.stop(flink.ram.out());
+      flink.ram.out().println(stopped == 0 ? "no Flink cluster running from " + cluster.dir() : "stopped " + stopped + " Flink process(es)");
+      return 0;
+    }
+  }
+
+  /** {@code flink status}: whether the cluster runs, and its TaskManagers, slots and jobs. */
+  @Command(name = "status", description = "whether the cluster runs: TaskManagers, slots, jobs")
+  static final class Status implements Callable<Integer> {
+
+    @ParentCommand private FlinkCommand flink;
+    @Mixin private ClusterDir dir;
+
+    @Override
+    public Integer call() {
+      FlinkSessionCluster cluster = dir.existing(flink, "status");
+      PrintStream out = flink.ram.out();
+      int alive = cluster.alivePids(out).size();
+      Optional<FlinkSessionCluster.Overview> o = alive == 0 ? Optional.empty() : cluster.overview();
+      if (o.isEmpty()) {
+        out.println(alive == 0 ? "not running (" + cluster.dir() + ")" : alive + " process(es) alive but the REST endpoint does not answer; see "
+            + cluster.dir().resolve("log"));
+      } else {
+        FlinkSessionCluster.Overview v = o.get();
+        out.printf("running: Flink %s at http://%s, %d TaskManager(s), %d slots, jobs running %d, finished %d, failed %d%n",
+            v.version(), cluster.master(), v.taskManagers(), v.slots(), v.jobsRunning(), v.jobsFinished(), v.jobsFailed());
+      }
+      return 0;
+    }
+  }
+
+  /** {@code --bind_host}: an address of one of the host's interfaces, or a wildcard. */
+  private static void requireLocalAddress(String host) {
     try {
       InetAddress address = InetAddress.getByName(host);
       if (!host.isBlank() && (address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null)) {
-        return host;
+        return;
       }
     } catch (IOException e) {
       // reported below
@@ -85,19 +150,9 @@ final class FlinkCommand {
         + EmbeddedFlinkCluster.LOOPBACK + ", 0.0.0.0 for all), got '" + host + "'");
   }
 
-  private static int positive(ToolArgs a, String key, int fallback) {
-    String v = a.options.get(key);
-    if (v == null) {
-      return fallback;
+  private static void positive(String option, int value) {
+    if (value <= 0) {
+      throw new ConfigException("flink: --" + option + ": expected a positive integer, got '" + value + "'");
     }
-    try {
-      int n = Integer.parseInt(v);
-      if (n > 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new ConfigException("flink: --" + key + ": expected a positive integer, got '" + v + "'");
   }
 }

@@ -1,96 +1,95 @@
 package ram.runners.cli;
 
-import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
 
-import ram.runners.report.ImageGrid;
-import ram.runners.train.ImageModels;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import ram.config.ConfigException;
 import ram.model.OdeSampler;
+import ram.runners.cluster.Runners;
+import ram.runners.report.ImageGrid;
+import ram.runners.train.ImageModels;
 
 /**
  * {@code ram sample --prompt "..." [--checkpoint DIR] [--n 16] [--out FILE.png] [--cfg_scale w]
  * [--steps N] [--time_shift s] [--seed S]}: samples one prompt n times from a checkpoint (the
  * shipped base by default) and writes the images as one PNG grid, each pixel 4 x 4.
  */
-public final class SampleCommand {
+@Command(name = "sample", description = "a PNG grid of one prompt's images from a checkpoint (default models/base)")
+public final class SampleCommand implements Callable<Integer> {
 
   /** Defaults: the shipped base and the sampling settings of configs/pretrain/base.yaml. */
   public static final String DEFAULT_CHECKPOINT = "models/base";
   public static final int DEFAULT_STEPS = 25;
   public static final double DEFAULT_CFG = 3.0;
   public static final double DEFAULT_SHIFT = 2.0;
-  private static final List<String> KEYS = List.of("prompt", "checkpoint", "n", "out", "cfg_scale", "steps", "time_shift", "seed");
 
-  private SampleCommand() {}
+  @ParentCommand private Main ram;
 
-  static void run(String[] args, Path home, PrintStream out) {
-    Map<String, String> a = options("sample", args, KEYS);
-    String prompt = a.get("prompt");
-    if (prompt == null) {
-      throw new ConfigException("sample: missing --prompt \"...\"");
-    }
-    Path checkpoint = resolve(home, a.getOrDefault("checkpoint", DEFAULT_CHECKPOINT), true);
-    int n = positiveInt("sample", a, "n", 16);
-    int steps = positiveInt("sample", a, "steps", DEFAULT_STEPS);
-    double cfg = number("sample", a, "cfg_scale", DEFAULT_CFG);
-    double shift = number("sample", a, "time_shift", DEFAULT_SHIFT);
-    long seed = (long) number("sample", a, "seed", 0);
+  @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "the prompt, e.g. \"two red circles\"")
+  private String prompt;
+
+  @Option(names = "--checkpoint", paramLabel = "DIR", defaultValue = DEFAULT_CHECKPOINT,
+      description = "a base, an epoch's checkpoint/ or a run's epoch directory (default: ${DEFAULT-VALUE})")
+  private String checkpoint;
+
+  @Option(names = "--n", paramLabel = "N", defaultValue = "16", description = "images to sample (default: ${DEFAULT-VALUE})")
+  private int n;
+
+  @Option(names = "--out", paramLabel = "FILE.png", description = "the grid to write (default: outputs/samples/<prompt>.png)")
+  private String out;
+
+  @Option(names = "--cfg_scale", paramLabel = "w", defaultValue = "" + DEFAULT_CFG,
+      description = "classifier-free guidance weight (default: ${DEFAULT-VALUE})")
+  private double cfgScale;
+
+  @Option(names = "--steps", paramLabel = "STEPS", defaultValue = "" + DEFAULT_STEPS, description = "Euler steps (default: ${DEFAULT-VALUE})")
+  private int steps;
+
+  @Option(names = "--time_shift", paramLabel = "s", defaultValue = "" + DEFAULT_SHIFT,
+      description = "time-grid shift toward the noise end (default: ${DEFAULT-VALUE})")
+  private double timeShift;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "noise seed (default: ${DEFAULT-VALUE})")
+  private long seed;
+
+  @Override
+  public Integer call() {
+    requirePositive("n", n);
+    requirePositive("steps", steps);
+    Runners.configureEngineThreadsUnlessSet(1);
+    Path from = resolve(ram.home(), checkpoint, true);
     String slug = prompt.toLowerCase().replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
-    Path file = a.containsKey("out") ? resolve(home, a.get("out"), false)
-        : home.resolve("outputs/samples/" + (slug.isEmpty() ? "unconditional" : slug) + ".png");
-    ImageModels.Loaded model = ImageModels.load(checkpoint);
+    Path file = out != null ? resolve(ram.home(), out, false)
+        : ram.home().resolve("outputs/samples/" + (slug.isEmpty() ? "unconditional" : slug) + ".png");
+    ImageModels.Loaded model = ImageModels.load(from);
     long t0 = System.nanoTime();
-    List<float[]> images = ImageModels.sample(model, new OdeSampler(steps, cfg, shift), Collections.nCopies(n, prompt), seed, 16);
+    List<float[]> images = ImageModels.sample(model, new OdeSampler(steps, cfgScale, timeShift), Collections.nCopies(n, prompt), seed, 16);
     double seconds = (System.nanoTime() - t0) / 1e9;
     ImageGrid.write(file, images, model.network().sampleShape(), (int) Math.ceil(Math.sqrt(n)), 4);
-    out.printf("sampled %d images of \"%s\" from %s (%s, %d steps, cfg %.2f, shift %.2f) in %.1fs%n", n, prompt, checkpoint,
-        model.network().architecture(), steps, cfg, shift, seconds);
-    out.println("wrote " + file);
+    ram.out().printf("sampled %d images of \"%s\" from %s (%s, %d steps, cfg %.2f, shift %.2f) in %.1fs%n", n, prompt, from,
+        model.network().architecture(), steps, cfgScale, timeShift, seconds);
+    ram.out().println("wrote " + file);
+    return 0;
   }
 
-  /** The {@code --key value} options after the command word; an option not in {@code known} is refused by name. */
-  public static Map<String, String> options(String command, String[] args, List<String> known) {
-    Map<String, String> a = Main.overrides(args, 1);
-    for (String k : a.keySet()) {
-      if (!known.contains(k)) {
-        throw new ConfigException(command + ": unknown option --" + k + "; known: --" + String.join(", --", known));
-      }
+  private static void requirePositive(String option, int value) {
+    if (value < 1) {
+      throw new ConfigException("sample: --" + option + " must be a positive integer, got " + value);
     }
-    return a;
   }
 
   /** A relative path against the working directory; a missing checkpoint is looked up under the ram home too. */
   public static Path resolve(Path home, String value, boolean checkpoint) {
     Path p = Path.of(value).toAbsolutePath().normalize();
-    if (checkpoint && !java.nio.file.Files.exists(p) && !Path.of(value).isAbsolute()) {
+    if (checkpoint && !Files.exists(p) && !Path.of(value).isAbsolute()) {
       return home.resolve(value).normalize();
     }
     return p;
-  }
-
-  /** The option {@code --key} as a positive integer, {@code fallback} where absent. */
-  public static int positiveInt(String command, Map<String, String> a, String key, int fallback) {
-    double v = number(command, a, key, fallback);
-    if (v < 1 || v != Math.rint(v)) {
-      throw new ConfigException(command + ": --" + key + " must be a positive integer, got " + a.get(key));
-    }
-    return (int) v;
-  }
-
-  /** The option {@code --key} as a number, {@code fallback} where absent. */
-  public static double number(String command, Map<String, String> a, String key, double fallback) {
-    String raw = a.get(key);
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      return Double.parseDouble(raw);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(command + ": --" + key + " must be a number, got '" + raw + "'");
-    }
   }
 }

@@ -131,4 +131,17 @@ public final class Runners {
   public static void configureEngineThreads(int parallelism) {
     ram.model.EngineThreads.set(Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism));
   }
+
+  /** Libtorch threads for a single-process command, unless {@code -Dai.djl.pytorch.num_threads} was given. */
+  public static void configureEngineThreadsUnlessSet(int parallelism) {
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      configureEngineThreads(parallelism);
+    }
+  }
+
+  /** Applies the config's {@code device} (if it names one) to this process; fails early if it cannot be had. */
+  public static void selectDevice(RunConfig config) {
+    ram.model.Devices.select(config.runtime().device());
+    System.setProperty(ram.model.Devices.PROPERTY, config.runtime().device());
+  }
 }
