@@ -53,7 +53,7 @@ final class BenchCommand implements Callable<Integer>, ConfigOverrides.Target {
     }
     RunConfig resolved = ConfigFiles.load(!named ? what : config != null ? config : DEFAULT_CONFIG.get(what), overrides, ram.home());
     Runners.selectDevice(resolved);
-    if (resolved.has("parallelism")) {
+    if (!resolved.has("pretrain_steps") || resolved.has("rewards")) { // a post-training or store config: its pipeline workers
       Runners.configureEngineThreads(resolved.runtime().parallelism());
     } else {
       Runners.configureEngineThreadsUnlessSet(1); // bench model on a pretraining config: one process with every core, as pretraining

@@ -51,9 +51,9 @@ public final class CompareRuns {
           + "_grpo.yaml Flow-GRPO (key 'algorithm')");
     }
     for (String key : SHARED) {
-      if (!Objects.equals(ram.values().get(key), grpo.values().get(key))) {
+      if (!Objects.equals(ram.resolvedValues().get(key), grpo.resolvedValues().get(key))) {
         throw new ConfigException("compare " + task + ": configs/" + task + ".yaml and configs/" + task + "_grpo.yaml differ in '"
-            + key + "' (" + ram.values().get(key) + " vs " + grpo.values().get(key) + "); a fair comparison shares it");
+            + key + "' (" + ram.resolvedValues().get(key) + " vs " + grpo.resolvedValues().get(key) + "); a fair comparison shares it");
       }
     }
     if (ram.task().rewards().size() != 1) {
