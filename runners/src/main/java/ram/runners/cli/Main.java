@@ -40,18 +40,20 @@ import ram.runners.store.OwnedDirectory;
 public final class Main {
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = HELP)
-  boolean help;
+  private boolean help;
 
   private static final String HELP = "print this help and exit";
   /** Columns of the help text: one line per command, and the config keys' docs readable beside their names. */
   private static final int USAGE_WIDTH = 100;
 
   private final PrintStream out;
+  private final PrintWriter helpOut; // picocli's help and usage, onto out
   private final Path home;
   private Path runDir; // where an internal error's log goes, once a command knows it
 
   private Main(PrintStream out, Path home) {
     this.out = out;
+    this.helpOut = new PrintWriter(out, true);
     this.home = home;
   }
 
@@ -92,6 +94,7 @@ public final class Main {
       err.println("failed: " + failureSummary(e) + " (details: " + writeFailureLog(e, args, ram.runDir) + ")");
       return 1;
     } finally {
+      ram.helpOut.flush();
       out.flush();
     }
   }
@@ -100,7 +103,7 @@ public final class Main {
   private CommandLine commandLine() {
     CommandLine cli = new CommandLine(this);
     cli.setExpandAtFiles(false); // '@' starts no argument file: a value is what it says
-    cli.setOut(new PrintWriter(out, true));
+    cli.setOut(helpOut);
     cli.setUsageHelpWidth(USAGE_WIDTH);
     cli.getSubcommands().get("help").getCommandSpec().usageMessage()
         .description("this list, or a command's options and config keys: ./ram help <command>");
