@@ -3,8 +3,6 @@ package ram.experiments;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
-import ram.runners.cli.Main;
-import ram.runners.cluster.Runners;
 import ram.config.ConfigException;
 import ram.runners.cli.Main;
 import ram.runners.cluster.Runners;

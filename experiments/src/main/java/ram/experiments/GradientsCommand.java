@@ -8,12 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import ram.runners.train.RunDirectory;
-import ram.config.RunConfig;
 import ram.config.ConfigException;
+import ram.config.RunConfig;
 import ram.model.Checkpoint;
-import ram.config.ConfigException;
-import ram.config.RunConfig;
 import ram.runners.train.RunDirectory;
 
 /**

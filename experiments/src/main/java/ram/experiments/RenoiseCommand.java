@@ -9,9 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
-import ram.runners.report.ImageGrid;
-import ram.runners.train.ImageModels;
-import ram.runners.cli.SampleCommand;
 import ram.config.ConfigException;
 import ram.model.Noise;
 import ram.model.OdeSampler;
@@ -26,10 +23,9 @@ import ram.rewards.ocr.OcrFormula;
 import ram.rewards.ocr.OcrPrompt;
 import ram.rewards.ocr.OcrReward;
 import ram.rewards.ocr.TextRenderer;
-import ram.config.ConfigException;
+import ram.runners.cli.SampleCommand;
 import ram.runners.report.ImageGrid;
 import ram.runners.train.ImageModels;
-import ram.runners.cli.SampleCommand;
 
 /**
  * {@code experiments/run renoise [--world shapes|text] [--checkpoint DIR] [--n 40] [--cfg_scale w] [--steps N] [--time_shift s] [--out FILE.png]}:

@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
 
 import ram.runners.cli.Main;
-import ram.runners.cli.Main;
 
 /** The probes run through {@code experiments/run}, not {@code ./ram}; an unknown probe is named. */
 class ExperimentsTest {

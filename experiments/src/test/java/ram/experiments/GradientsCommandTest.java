@@ -12,7 +12,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.cli.Main;
 import ram.model.Checkpoint;
 import ram.runners.cli.Main;
 

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.cli.Main;
 import ram.model.Checkpoint;
 import ram.model.ParameterSet;
+import ram.runners.cli.Main;
 
 /**
  * The corpus of bad inputs ({@code src/test/resources/bad-inputs/} and configs derived from

@@ -1,8 +1,5 @@
 package ram.runners;
 
-import ram.runners.cli.Main;
-import ram.config.RunConfig;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +16,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import ram.config.RunConfig;
+import ram.runners.cli.Main;
 
 /**
  * Config values that are too large, ambiguous or malformed: every integer key's upper bound, on

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.cli.Main;
 import ram.model.Checkpoint;
+import ram.runners.cli.Main;
 import ram.transforms.FaultInjection;
 import ram.transforms.ParquetRecords;
 

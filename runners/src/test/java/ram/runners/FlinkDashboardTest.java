@@ -1,6 +1,5 @@
 package ram.runners;
 
-import ram.runners.cluster.EmbeddedFlinkCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +12,8 @@ import java.time.Duration;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
+
+import ram.runners.cluster.EmbeddedFlinkCluster;
 
 /**
  * The embedded cluster serves Flink's web dashboard: real HTTP requests over loopback get the

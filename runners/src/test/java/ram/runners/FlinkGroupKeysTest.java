@@ -1,12 +1,13 @@
 package ram.runners;
 
-import ram.runners.cluster.FlinkGroupKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.HashSet;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+
+import ram.runners.cluster.FlinkGroupKeys;
 
 class FlinkGroupKeysTest {
 

@@ -1,9 +1,5 @@
 package ram.runners;
 
-import ram.runners.cluster.FlinkSessionCluster;
-import ram.runners.cli.Main;
-import ram.runners.cluster.OrphanJobs;
-import ram.runners.store.OwnedDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +28,11 @@ import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import ram.runners.cli.Main;
+import ram.runners.cluster.FlinkSessionCluster;
+import ram.runners.cluster.OrphanJobs;
+import ram.runners.store.OwnedDirectory;
 
 /**
  * What {@code ram flink} and a run on a session cluster leave alone: {@code flink stop} and {@code

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
 import javax.imageio.ImageIO;
 
 import org.apache.avro.generic.GenericRecord;
@@ -26,11 +25,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.train.Comparison;
+import ram.model.Checkpoint;
 import ram.runners.cli.Main;
+import ram.runners.train.Comparison;
 import ram.runners.train.RunDirectory;
 import ram.runners.train.RunMetrics;
-import ram.model.Checkpoint;
 import ram.transforms.ParquetRecords;
 
 /**

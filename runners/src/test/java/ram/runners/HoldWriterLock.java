@@ -1,7 +1,8 @@
 package ram.runners;
 
-import ram.runners.store.WriterLock;
 import java.nio.file.Path;
+
+import ram.runners.store.WriterLock;
 
 /**
  * A second process for the lock tests: takes a directory's {@link WriterLock} as {@code ram train

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-
 import javax.swing.text.MutableAttributeSet;
 import javax.swing.text.html.HTML;
 import javax.swing.text.html.HTMLEditorKit;
@@ -25,10 +24,10 @@ import javax.swing.text.html.parser.ParserDelegator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.train.Comparison;
+import ram.runners.BadInputCorpusTest.Outcome;
 import ram.runners.report.ComparisonReport;
 import ram.runners.store.SampleStore;
-import ram.runners.BadInputCorpusTest.Outcome;
+import ram.runners.train.Comparison;
 import ram.schemas.Sample;
 import ram.schemas.SamplerSettings;
 import ram.transforms.ParquetRecords;

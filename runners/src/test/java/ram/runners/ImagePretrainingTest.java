@@ -14,18 +14,18 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.report.ImageGrid;
-import ram.runners.pretrain.Pretrain;
-import ram.runners.pretrain.LearningRateSchedule;
-import ram.runners.pretrain.WorldMixtureData;
-import ram.config.RunConfig;
 import ram.config.ConfigException;
+import ram.config.RunConfig;
 import ram.model.CharTextEncoder;
 import ram.model.Checkpoint;
 import ram.model.DitVelocityNetwork;
 import ram.model.ParameterSet;
 import ram.model.TrainingData;
 import ram.model.UNetVelocityNetwork;
+import ram.runners.pretrain.LearningRateSchedule;
+import ram.runners.pretrain.Pretrain;
+import ram.runners.pretrain.WorldMixtureData;
+import ram.runners.report.ImageGrid;
 
 /**
  * The image pretraining: world mixture data, learning-rate schedule, resume, base checkpoint, PNG

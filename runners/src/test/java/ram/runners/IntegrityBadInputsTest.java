@@ -14,18 +14,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-
-import ram.runners.store.OwnedDirectory;
-import ram.runners.train.RunDirectory;
-import ram.runners.store.WriterLock;
 import ram.model.Checkpoint;
 import ram.model.ParameterSet;
+import ram.runners.store.OwnedDirectory;
+import ram.runners.store.WriterLock;
+import ram.runners.train.RunDirectory;
 
 /**
  * Checkpoints and bases that are not what they claim, and a reward that cannot score, through the

@@ -11,17 +11,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import com.google.gson.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.google.gson.JsonObject;
-
-import ram.runners.report.EvaluationResults;
-import ram.runners.train.ImageModels;
-import ram.runners.train.RunDirectory;
-import ram.runners.train.RunMetrics;
-import ram.runners.train.TrainDriver;
 import ram.config.RunConfig;
 import ram.model.Checkpoint;
 import ram.model.LoraNetwork;
@@ -30,6 +24,11 @@ import ram.model.OdeSampler;
 import ram.model.ParameterSet;
 import ram.model.UNetVelocityNetwork;
 import ram.rewards.geneval.PairOutcome;
+import ram.runners.report.EvaluationResults;
+import ram.runners.train.ImageModels;
+import ram.runners.train.RunDirectory;
+import ram.runners.train.RunMetrics;
+import ram.runners.train.TrainDriver;
 import ram.schemas.Sample;
 import ram.transforms.SampleEndpoints;
 import ram.transforms.Tensors;

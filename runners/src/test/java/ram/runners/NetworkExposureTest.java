@@ -1,10 +1,5 @@
 package ram.runners;
 
-import ram.runners.cluster.EmbeddedFlinkCluster;
-import ram.runners.cluster.FlinkSessionCluster;
-import ram.runners.cluster.Runners;
-import ram.config.RunConfig;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +29,11 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import ram.config.RunConfig;
+import ram.runners.cluster.EmbeddedFlinkCluster;
+import ram.runners.cluster.FlinkSessionCluster;
+import ram.runners.cluster.Runners;
 
 /**
  * Every listening socket of the embedded Flink cluster and of a local session cluster is bound to

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
-import ram.runners.train.RewardFailures;
 import ram.config.RunConfig;
+import ram.runners.train.RewardFailures;
 import ram.schemas.Reward;
 
 /**

@@ -12,11 +12,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.config.ConfigException;
+import ram.config.RunConfig;
 import ram.runners.cli.ConfigFiles;
 import ram.runners.cli.Main;
 import ram.runners.train.RunDirectory;
-import ram.config.RunConfig;
-import ram.config.ConfigException;
 
 /** Configs and overrides are type-checked, and every error names the file or key. */
 class RunConfigTest {

@@ -1,10 +1,5 @@
 package ram.runners;
 
-import ram.runners.train.Progress;
-import ram.runners.report.Report;
-import ram.runners.train.RunDirectory;
-import ram.runners.train.RunMetrics;
-import ram.runners.report.SvgChart;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +14,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import ram.runners.report.Report;
+import ram.runners.report.SvgChart;
+import ram.runners.train.Progress;
+import ram.runners.train.RunDirectory;
+import ram.runners.train.RunMetrics;
 
 /**
  * What a person sees of a small real run (toy2d, 3 epochs, DirectRunner): {@code report.html}

@@ -1,7 +1,5 @@
 package ram.runners;
 
-import ram.runners.train.RunDirectory;
-import ram.runners.train.RunMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import ram.runners.train.RunDirectory;
+import ram.runners.train.RunMetrics;
 
 /** {@code ./ram runs} tells a run's state from what is on disk; {@code ./ram validate} plans without writing. */
 class RunsAndValidateTest {

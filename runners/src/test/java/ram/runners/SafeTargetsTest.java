@@ -22,9 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.train.RunDirectory;
-import ram.runners.store.WriterLock;
 import ram.model.Checkpoint;
+import ram.runners.store.WriterLock;
+import ram.runners.train.RunDirectory;
 
 /**
  * ram writes only where it owns the target: every command that writes a directory refuses a

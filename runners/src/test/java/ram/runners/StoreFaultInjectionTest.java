@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ram.model.Checkpoint;
 import ram.runners.store.OwnedDirectory;
 import ram.runners.store.PublishJournal;
 import ram.runners.store.WriterLock;
-import ram.model.Checkpoint;
 import ram.transforms.FaultInjection;
 
 /**

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
 import javax.imageio.ImageIO;
 
 import org.apache.beam.runners.direct.DirectRunner;
@@ -33,12 +32,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.report.EvaluationResults;
-import ram.runners.cli.Main;
-import ram.runners.store.OwnedDirectory;
-import ram.runners.store.SampleStore;
 import ram.rewards.image.ImageTensors;
 import ram.rewards.ocr.TextRenderer;
+import ram.runners.cli.Main;
+import ram.runners.report.EvaluationResults;
+import ram.runners.store.OwnedDirectory;
+import ram.runners.store.SampleStore;
 import ram.schemas.Reward;
 import ram.schemas.Sample;
 import ram.schemas.SamplerSettings;

@@ -21,20 +21,19 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-
-import ram.runners.cluster.FlinkSessionCluster;
+import ram.model.Checkpoint;
 import ram.runners.cli.Main;
+import ram.runners.cluster.FlinkSessionCluster;
 import ram.runners.cluster.OrphanJobs;
 import ram.runners.cluster.StartedProcess;
-import ram.model.Checkpoint;
 
 /**
  * A TaskManager of a local Flink cluster ({@link FlinkSessionCluster}) is killed (SIGKILL) in the

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import ram.runners.cluster.FlinkSessionCluster;
-import ram.runners.cli.Main;
 import ram.model.Checkpoint;
+import ram.runners.cli.Main;
+import ram.runners.cluster.FlinkSessionCluster;
 import ram.transforms.ParquetRecords;
 
 /**

@@ -12,10 +12,10 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
-import ram.runners.cluster.EmbeddedFlinkCluster;
-import ram.runners.cluster.Runners;
 import ram.config.RunConfig;
 import ram.rewards.RewardBenchmark;
+import ram.runners.cluster.EmbeddedFlinkCluster;
+import ram.runners.cluster.Runners;
 
 /**
  * {@code ram bench <what>}: measurements printed as {@code BENCH key=value} lines.

@@ -1,12 +1,5 @@
 package ram.runners.bench;
 
-import ram.runners.cluster.FlinkSessionCluster;
-import ram.runners.cluster.Runners;
-import ram.runners.train.RunDirectory;
-import ram.runners.train.RunMetrics;
-import ram.runners.train.TrainDriver;
-import ram.config.RunConfig;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,6 +10,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+
+import ram.config.RunConfig;
+import ram.runners.cluster.FlinkSessionCluster;
+import ram.runners.cluster.Runners;
+import ram.runners.train.RunDirectory;
+import ram.runners.train.RunMetrics;
+import ram.runners.train.TrainDriver;
 
 /**
  * Times a few real training epochs of a config: the first epoch's wall time (class loading, cluster

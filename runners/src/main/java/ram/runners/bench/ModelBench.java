@@ -7,8 +7,9 @@ import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ram.config.RunConfig;
+
 import ram.config.ConfigException;
+import ram.config.RunConfig;
 import ram.model.AdamW;
 import ram.model.FlopCounted;
 import ram.model.Networks;

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+
 import ram.config.ConfigException;
 import ram.runners.train.CompareRuns;
 import ram.transforms.SafeNames;

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+
 import ram.config.ConfigException;
 import ram.config.ConfigKeys;
 import ram.runners.train.Evaluation;

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+
 import ram.config.ConfigException;
 import ram.runners.cluster.EmbeddedFlinkCluster;
 import ram.runners.cluster.FlinkSessionCluster;

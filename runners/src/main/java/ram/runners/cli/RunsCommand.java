@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+
 import ram.runners.train.RunListing;
 
 /** {@code ram runs [DIR]}: the runs under DIR, one line each ({@link RunListing}). */

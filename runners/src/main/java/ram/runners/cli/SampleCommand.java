@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+
 import ram.config.ConfigException;
 import ram.model.OdeSampler;
 import ram.runners.cluster.Runners;

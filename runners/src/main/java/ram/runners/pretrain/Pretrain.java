@@ -6,18 +6,18 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
-import ram.runners.train.GitInfo;
-import ram.runners.store.OwnedDirectory;
-import ram.runners.train.RunDirectory;
-import ram.runners.store.WriterLock;
+import ram.config.ConfigException;
 import ram.config.PretrainSettings;
 import ram.config.RunConfig;
-import ram.config.ConfigException;
 import ram.model.Checkpoint;
 import ram.model.Networks;
 import ram.model.ToyRingData;
 import ram.model.TrainingData;
 import ram.model.VelocityNetwork;
+import ram.runners.store.OwnedDirectory;
+import ram.runners.store.WriterLock;
+import ram.runners.train.GitInfo;
+import ram.runners.train.RunDirectory;
 import ram.transforms.FaultInjection;
 
 /**

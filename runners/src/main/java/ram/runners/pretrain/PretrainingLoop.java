@@ -11,11 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import ram.runners.train.ImageModels;
-import ram.runners.train.RunDirectory;
+import ram.config.ConfigException;
 import ram.config.PretrainSettings;
 import ram.config.RunConfig;
-import ram.config.ConfigException;
 import ram.model.AdamW;
 import ram.model.Checkpoint;
 import ram.model.FlowMatchingPretrainer;
@@ -25,6 +23,8 @@ import ram.model.ParameterSet;
 import ram.model.TrainingData;
 import ram.model.TrainingState;
 import ram.model.VelocityNetwork;
+import ram.runners.train.ImageModels;
+import ram.runners.train.RunDirectory;
 
 /**
  * The pretraining loop of every base: flow matching with prompt dropout, AdamW at a learning rate

@@ -13,16 +13,15 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
+import com.google.gson.GsonBuilder;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
-import com.google.gson.GsonBuilder;
-
-import ram.runners.train.RunDirectory;
-import ram.runners.cluster.Runners;
-import ram.config.RunConfig;
 import ram.config.ConfigException;
+import ram.config.RunConfig;
 import ram.pipelines.ExportPipeline;
+import ram.runners.cluster.Runners;
+import ram.runners.train.RunDirectory;
 import ram.schemas.Advantage;
 import ram.schemas.Reward;
 import ram.schemas.Sample;

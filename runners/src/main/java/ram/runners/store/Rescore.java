@@ -9,12 +9,12 @@ import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
-import ram.runners.train.RunDirectory;
-import ram.runners.cluster.Runners;
-import ram.config.RunConfig;
 import ram.config.ConfigException;
+import ram.config.RunConfig;
 import ram.pipelines.RescorePipeline;
 import ram.rewards.RewardRegistry;
+import ram.runners.cluster.Runners;
+import ram.runners.train.RunDirectory;
 import ram.schemas.Reward;
 import ram.schemas.Sample;
 import ram.transforms.FaultInjection;

@@ -7,11 +7,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-import ram.runners.report.ComparisonReport;
-import ram.runners.cluster.Runners;
-import ram.config.RunConfig;
 import ram.config.ConfigException;
 import ram.config.ConfigLimits;
+import ram.config.RunConfig;
+import ram.runners.cluster.Runners;
+import ram.runners.report.ComparisonReport;
 import ram.transforms.algorithm.flowgrpo.FlowGrpoAlgorithm;
 import ram.transforms.algorithm.ram.RamAlgorithm;
 

@@ -10,19 +10,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
-
-import ram.runners.report.EvaluationResults;
-import ram.runners.report.ImageGrid;
-import ram.runners.store.OwnedDirectory;
-import ram.runners.cluster.Runners;
-import ram.runners.store.StagedOutput;
-import ram.config.RunConfig;
 import ram.config.ConfigException;
+import ram.config.RunConfig;
 import ram.model.Checkpoint;
 import ram.model.LoraNetwork;
 import ram.model.Noise;
@@ -39,6 +33,11 @@ import ram.rewards.image.Canvas;
 import ram.rewards.image.ImageTensors;
 import ram.rewards.ocr.OcrPrompt;
 import ram.rewards.ocr.TextRenderer;
+import ram.runners.cluster.Runners;
+import ram.runners.report.EvaluationResults;
+import ram.runners.report.ImageGrid;
+import ram.runners.store.OwnedDirectory;
+import ram.runners.store.StagedOutput;
 import ram.schemas.Prompt;
 import ram.schemas.Sample;
 import ram.transforms.EpochSpec;
