@@ -1,13 +1,8 @@
 package ram.runners.cli;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import ram.config.RunConfig;
 import ram.runners.cluster.Runners;
@@ -15,23 +10,11 @@ import ram.runners.train.TrainDriver;
 
 /** {@code ram train <config> [--key value ...]}: post-trains into the run directory, one pipeline per epoch; a rerun resumes. */
 @Command(name = "train", description = "post-train (RAM, or Flow-GRPO for algorithm: flow_grpo), one pipeline per epoch; rerun to resume")
-final class TrainCommand implements Callable<Integer>, ConfigOverrides.Target {
-
-  @ParentCommand private Main ram;
-
-  @Parameters(paramLabel = "<config>", description = ConfigFiles.DESCRIPTION)
-  private String config;
-
-  private final Map<String, String> overrides = new LinkedHashMap<>();
-
-  @Override
-  public Map<String, String> overrides() {
-    return overrides;
-  }
+final class TrainCommand extends ConfigCommand {
 
   @Override
   public Integer call() {
-    RunConfig resolved = ConfigFiles.load(config, overrides, ram.home());
+    RunConfig resolved = resolvedConfig();
     Path runDir = runDir(resolved, ram.home());
     ram.logFailuresIn(runDir);
     Runners.selectDevice(resolved);
