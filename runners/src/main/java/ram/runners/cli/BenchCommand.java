@@ -1,12 +1,9 @@
 package ram.runners.cli;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import ram.config.ConfigException;
 import ram.config.RunConfig;
@@ -24,26 +21,17 @@ import ram.runners.cluster.Runners;
     "  pipelines  rescore and export throughput (samples/s) per reward and format (store)",
     "  train      epoch time by stage at parallelism 1 and 2, embedded and on a cluster (geneval)",
     "  <config>   epoch time by stage and pipeline overhead, Flink and Direct"})
-final class BenchCommand implements Callable<Integer>, ConfigOverrides.Target {
+final class BenchCommand extends OverridingCommand {
 
   /** The config each named bench measures unless one is given. */
   private static final Map<String, String> DEFAULT_CONFIG = Map.of("pipeline", "toy2d", "pipelines", "store", "rewards", "toy2d",
       "model", "base", "train", "geneval");
-
-  @ParentCommand private Main ram;
 
   @Parameters(index = "0", paramLabel = "<what>", description = "pipeline, pipelines, rewards, model, train, or a <config> (see above)")
   private String what;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "<config>", description = "the config a named bench measures: " + ConfigFiles.DESCRIPTION)
   private String config;
-
-  private final Map<String, String> overrides = new LinkedHashMap<>();
-
-  @Override
-  public Map<String, String> overrides() {
-    return overrides;
-  }
 
   @Override
   public Integer call() {

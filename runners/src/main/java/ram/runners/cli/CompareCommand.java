@@ -1,14 +1,11 @@
 package ram.runners.cli;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import ram.config.ConfigException;
 import ram.runners.train.CompareRuns;
@@ -20,9 +17,7 @@ import ram.transforms.SafeNames;
  * base and budget of optimizer steps ({@link CompareRuns}); config keys apply to both runs.
  */
 @Command(name = "compare", description = "RAM against Flow-GRPO on the same base and budget; writes comparison.html and .png")
-final class CompareCommand implements Callable<Integer>, ConfigOverrides.Target {
-
-  @ParentCommand private Main ram;
+final class CompareCommand extends OverridingCommand {
 
   @Parameters(paramLabel = "<task>", description = "a config name in configs/ with a <task>_grpo twin, e.g. geneval")
   private String task;
@@ -33,13 +28,6 @@ final class CompareCommand implements Callable<Integer>, ConfigOverrides.Target 
 
   @Option(names = "--out", paramLabel = "DIR", description = "where both runs and the comparison go (default: outputs/compare-<task>)")
   private Path out;
-
-  private final Map<String, String> overrides = new LinkedHashMap<>();
-
-  @Override
-  public Map<String, String> overrides() {
-    return overrides;
-  }
 
   @Override
   public Integer call() {

@@ -1,32 +1,17 @@
 package ram.runners.cli;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import ram.config.RunConfig;
 
 /**
  * A command of the form {@code ram <command> <config> [--key value ...]} (train, pretrain, validate):
- * the config's name or path, the config-key overrides {@link ConfigOverrides} collects, and the
- * resolved config they make.
+ * the config's name or path, and the resolved config it makes with the overrides.
  */
-abstract class ConfigCommand implements Callable<Integer>, ConfigOverrides.Target {
-
-  @ParentCommand Main ram;
+abstract class ConfigCommand extends OverridingCommand {
 
   @Parameters(paramLabel = "<config>", description = ConfigFiles.DESCRIPTION)
   private String config;
-
-  private final Map<String, String> overrides = new LinkedHashMap<>();
-
-  @Override
-  public Map<String, String> overrides() {
-    return overrides;
-  }
 
   /** The config file with the command line's overrides, type-checked and with its defaults. */
   RunConfig resolvedConfig() {

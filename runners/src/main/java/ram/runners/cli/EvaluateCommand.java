@@ -1,15 +1,11 @@
 package ram.runners.cli;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import ram.config.ConfigException;
 import ram.config.ConfigKeys;
@@ -21,12 +17,10 @@ import ram.runners.train.Evaluation;
  * ({@link Evaluation}); config keys override the evaluation's settings.
  */
 @Command(name = "evaluate", description = "sample held-out prompts with fixed seeds, score, print RESULT lines")
-final class EvaluateCommand implements Callable<Integer>, ConfigOverrides.Target {
+final class EvaluateCommand extends OverridingCommand {
 
   /** The keys outside the evaluation and runtime sections that the evaluation reads. */
   private static final Set<String> READ = Set.of("base_checkpoint", "cfg_scale", "time_shift");
-
-  @ParentCommand private Main ram;
 
   @Option(names = "--checkpoint", paramLabel = "DIR",
       description = "a run's <run>/latest, an epoch directory or a checkpoint directory; its run's config.yaml is read")
@@ -49,17 +43,10 @@ final class EvaluateCommand implements Callable<Integer>, ConfigOverrides.Target
   @Option(names = "--out", paramLabel = "DIR", description = "where results go (default: outputs/eval/<run>-<epoch> or outputs/eval/base)")
   private Path out;
 
-  private final Map<String, String> overrides = new LinkedHashMap<>();
-
-  @Override
-  public Map<String, String> overrides() {
-    return overrides;
-  }
-
   @Override
   public boolean reads(ConfigKeys.Key key) {
     return key.section() == ConfigKeys.Section.EVALUATION || READ.contains(key.name())
-        || key.section() == ConfigKeys.Section.RUNTIME && !key.name().equals("output_dir");
+        || runnerKey(key);
   }
 
   @Override

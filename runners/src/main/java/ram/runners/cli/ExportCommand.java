@@ -1,14 +1,10 @@
 package ram.runners.cli;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import ram.config.ConfigException;
 import ram.config.ConfigKeys;
@@ -21,9 +17,7 @@ import ram.transforms.ExportTable;
  * ({@link Export}); runner keys override configs/store.yaml.
  */
 @Command(name = "export", description = "samples with rewards and advantages as parquet, csv, jsonl or imagefolder")
-final class ExportCommand implements Callable<Integer>, ConfigOverrides.Target {
-
-  @ParentCommand private Main ram;
+final class ExportCommand extends OverridingCommand {
 
   @Parameters(paramLabel = "<run or samples>", description = "a run directory, an epoch directory or a samples path")
   private Path source;
@@ -42,16 +36,9 @@ final class ExportCommand implements Callable<Integer>, ConfigOverrides.Target {
   @Option(names = "--min_reward", paramLabel = "NAME=VALUE", description = "only samples whose reward NAME is at least VALUE, e.g. ocr=0.5")
   private String minReward;
 
-  private final Map<String, String> overrides = new LinkedHashMap<>();
-
-  @Override
-  public Map<String, String> overrides() {
-    return overrides;
-  }
-
   @Override
   public boolean reads(ConfigKeys.Key key) {
-    return key.section() == ConfigKeys.Section.RUNTIME && !key.name().equals("output_dir"); // the runner keys of configs/store.yaml
+    return runnerKey(key);
   }
 
   @Override
