@@ -39,7 +39,8 @@ public final class Checkpoint {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
   /** The file of a checkpoint's parameters theta (a base's weights, or a training state's policy). */
   public static final String THETA = "theta.params";
-  private static final String EMA = "ema.params";
+  /** The file of a training checkpoint's exponential moving average of theta. */
+  public static final String EMA = "ema.params";
   private static final String ADAM_M = "adam_m.params";
   private static final String ADAM_V = "adam_v.params";
   private static final List<String> BASE_FILES = List.of(THETA);

@@ -23,7 +23,7 @@ class CliHelpTest {
   @TempDir Path tmp;
 
   private static final List<String> COMMANDS = List.of("train", "pretrain", "validate", "runs", "evaluate", "sample", "rescore", "export",
-      "compare", "bench", "flink", "help");
+      "weights", "compare", "bench", "flink", "help");
 
   /** The text with every run of whitespace (line breaks and the help's wrapping indents) as one space. */
   private static String flat(String text) {

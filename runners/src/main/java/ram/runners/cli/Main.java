@@ -33,8 +33,8 @@ import ram.runners.store.OwnedDirectory;
 @Command(name = "ram", synopsisSubcommandLabel = "<command>",
     description = "Post-trains flow-matching models with RAM or Flow-GRPO, as Beam pipelines on Flink.",
     subcommands = {TrainCommand.class, PretrainCommand.class, ValidateCommand.class, RunsCommand.class, EvaluateCommand.class,
-        SampleCommand.class, RescoreCommand.class, ExportCommand.class, CompareCommand.class, BenchCommand.class, FlinkCommand.class,
-        CommandLine.HelpCommand.class},
+        SampleCommand.class, RescoreCommand.class, ExportCommand.class, WeightsCommand.class, CompareCommand.class, BenchCommand.class,
+        FlinkCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "<config> is a name in configs/ (e.g. toy2d) or configs/pretrain/ (e.g. base_stage1), or a path to a YAML file.",
         "Any config key can be overridden: --epochs 5 --runner direct --output_dir /tmp/run.",
         "./ram <command> --help lists a command's options and the config keys it reads. See README.md."})
