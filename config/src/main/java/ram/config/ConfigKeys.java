@@ -23,7 +23,7 @@ public final class ConfigKeys {
 
   /** The kind of value a key takes. */
   public enum Type { INT, POSITIVE_INT, NON_NEGATIVE_INT, DOUBLE, POSITIVE_DOUBLE, NON_NEGATIVE_DOUBLE, STRING, PATH,
-    OPTIONAL_PATH, CHOICE, WEIGHTS, REGEX_LIST }
+    OPTIONAL_PATH, CHOICE, WEIGHTS, REGEX_LIST, SHAPE }
 
   /** The concern a key belongs to: one typed record per section ({@link RunConfig}). */
   public enum Section {
@@ -117,8 +117,21 @@ public final class ConfigKeys {
     count("seed", Type.INT, ANY_LONG, 42, "run seed: prompts, noise and re-noising all derive from it");
 
     section = Section.MODEL;
-    key("model", Type.STRING, null, "velocity network architecture");
-    key("base_checkpoint", Type.PATH, null, "pretrained base: the frozen reference and the starting policy");
+    key("model", Type.STRING, null, "velocity network: a built-in architecture, or torchscript (docs/your-model.md)");
+    key("base_checkpoint", Type.PATH, null, "pretrained base of a built-in model: the frozen reference and the starting policy");
+    key("velocity", Type.OPTIONAL_PATH, null, "model: torchscript: the TorchScript module forward(x_t, t, cond) -> v, in the flow "
+        + "convention x_t = (1 - t) x + t eps, v = eps - x; its own weights are the base");
+    key("sample_shape", Type.SHAPE, null, "model: torchscript: the shape of one sample (one latent, for a latent model), e.g. [2] "
+        + "or [4, 64, 64]");
+    key("text_encoder", Type.OPTIONAL_PATH, null, "model: torchscript: a frozen TorchScript module forward(tokens [B, L] int64) -> "
+        + "cond; a prompt's tokens are its UTF-8 bytes + 1, padded with 0 to text_length");
+    count("text_length", Type.POSITIVE_INT, 1 << 16, 64, "model: torchscript: L, the prompt bytes the text encoder reads");
+    key("prompt_embeddings", Type.OPTIONAL_PATH, null, "model: torchscript: instead of a text encoder, a safetensors file with "
+        + "cond of each prompt, keyed by the prompt text (and the empty prompt for classifier-free guidance)");
+    key("decoder", Type.OPTIONAL_PATH, null, "model: torchscript: a frozen TorchScript module forward(latents) -> RGB images "
+        + "[B, 3, H, W] in [0, 1]; rewards score the decoded images, the store keeps latents and images");
+    key("init_weights", Type.OPTIONAL_PATH, null, "a safetensors file keyed by parameter name whose values replace the base's "
+        + "(built-in: base_checkpoint's; torchscript: the module's own); names and shapes must match");
     key("base_sha256", Type.STRING, null, "SHA-256 of the base checkpoint's theta.params; train writes it into the run's resolved "
         + "config and refuses to resume over a base that no longer has it (set it to pin a base from the start)");
 
@@ -127,6 +140,8 @@ public final class ConfigKeys {
         + "over the frozen base (lora; the reference is the base with the adapters off)");
     count("lora_rank", Type.POSITIVE_INT, MAX_LORA_RANK, 8, "finetune: lora: rank r of the adapters A [in, r] B [r, out]");
     key("lora_alpha", Type.POSITIVE_DOUBLE, 16.0, "finetune: lora: the adapters add (alpha / r) A B to each target weight");
+    key("trainable", Type.STRING, ".*", "model: torchscript: a regular expression over the module's parameter names; training "
+        + "changes the parameters it matches and leaves the rest frozen (.*lora.* for adapters exported inside the model)");
     key("lora_targets", Type.REGEX_LIST, List.of(LoraNetwork.Config.DIT_BLOCKS), "finetune: lora: regular expressions over layer "
         + "names; a layer whose whole name matches one is adapted (default: the DiT blocks' attention, cross-attention and MLP)");
 

@@ -1,6 +1,9 @@
 package ram.config;
 
+import java.util.List;
+
 import ram.model.Networks;
+import ram.model.torchscript.TorchScriptSpec;
 
 /**
  * Limits on products of config keys, checked once a config and its overrides are resolved: each
@@ -59,7 +62,11 @@ public final class ConfigLimits {
   }
 
   /** Floats in one sample of the config's model, or 0 when it names none that is known. */
+  @SuppressWarnings("unchecked")
   public static long sampleSize(RunConfig config) {
+    if (TorchScriptSpec.MODEL.equals(config.resolvedValues().get("model")) && config.resolvedValues().get("sample_shape") instanceof List<?> dims) {
+      return ((List<Integer>) dims).stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b);
+    }
     if (!config.resolvedValues().containsKey("model") || !Networks.names().contains(config.string("model"))) {
       return 0;
     }

@@ -24,6 +24,7 @@ import ram.model.AdvantageMode;
 import ram.model.LaggedPolicy;
 import ram.model.OdeSampler;
 import ram.model.TimeSampler;
+import ram.model.torchscript.TorchScriptSpec;
 import ram.rewards.RewardRegistry;
 
 /**
@@ -141,6 +142,13 @@ public final class RunConfig {
     if (k != null && k.type() == ConfigKeys.Type.REGEX_LIST && !raw.strip().startsWith("[")) {
       return raw; // one regular expression, taken as written; a YAML list [a, b] for several
     }
+    if (k != null && k.type() == ConfigKeys.Type.SHAPE && !raw.strip().startsWith("[")) {
+      List<Object> dims = new ArrayList<>();
+      for (String part : raw.split(",")) {
+        dims.add(ConfigYaml.loader().load(part.strip()));
+      }
+      return dims; // 4,8,8 as well as [4, 8, 8]
+    }
     if (k != null && k.type() == ConfigKeys.Type.WEIGHTS) {
       Map<String, Object> weights = new TreeMap<>();
       for (String part : raw.split(",")) {
@@ -170,6 +178,7 @@ public final class RunConfig {
       case CHOICE -> "one of " + k.choices();
       case WEIGHTS -> "a mapping of reward names to numbers";
       case REGEX_LIST -> "a regular expression or a list of them";
+      case SHAPE -> "a shape: a list of positive integers such as [4, 8, 8]";
     };
     String bad = where + ": expected " + expected + ", got '" + value + "'";
     switch (k.type()) {
@@ -255,6 +264,13 @@ public final class RunConfig {
         }
         return items.stream().map(String.class::cast).toList();
       }
+      case SHAPE -> {
+        List<?> dims = value instanceof Integer i ? List.of(i) : value instanceof List<?> l ? l : List.of();
+        if (dims.isEmpty() || !dims.stream().allMatch(d -> d instanceof Integer i && i > 0)) {
+          throw new ConfigException(bad);
+        }
+        return dims.stream().map(Integer.class::cast).toList();
+      }
       default -> throw new IllegalStateException();
     }
   }
@@ -336,8 +352,17 @@ public final class RunConfig {
   }
 
   /** The network and its base. */
+  @SuppressWarnings("unchecked")
   public ModelSettings model() {
-    return new ModelSettings(string("model"), string("base_checkpoint"), optional("base_sha256"));
+    String model = string("model");
+    TorchScriptSpec torchscript = null;
+    if (model.equals(TorchScriptSpec.MODEL)) {
+      torchscript = new TorchScriptSpec(string("velocity"), List.copyOf((List<Integer>) require("sample_shape")),
+          optional("text_encoder"), integer("text_length"), optional("prompt_embeddings"), optional("decoder"), string("trainable"),
+          optional("init_weights"));
+    }
+    return new ModelSettings(model, torchscript == null ? string("base_checkpoint") : null, optional("base_sha256"), optional("init_weights"),
+        torchscript);
   }
 
   /** Full fine-tuning or LoRA. */

@@ -134,7 +134,7 @@ class ShippedConfigsTest {
     assertEquals(new TaskSettings("geneval", "prompts/geneval/train.jsonl", new TreeMap<>(Map.of("geneval", 1.0)), 0.5),
         geneval.task());
     assertEquals(42, geneval.seed());
-    assertEquals(new ModelSettings("unet-32px-c32-d128-t2-wi-la", "models/base", null), geneval.model());
+    assertEquals(new ModelSettings("unet-32px-c32-d128-t2-wi-la", "models/base", null, null, null), geneval.model());
     assertNull(geneval.finetune().loraConfig(), "full fine-tuning");
     assertEquals(new ScheduleSettings("ram", 20, 8, 8, 1, 2), geneval.schedule());
     assertEquals(new RamSettings(4, TimeSampler.SQRT_UNIFORM, 100.0, AdvantageMode.GROUP_NORMALIZED, LaggedPolicy.EMA), geneval.ram());
@@ -159,7 +159,7 @@ class ShippedConfigsTest {
   void ocrResolvesToTheRecipeItsResultsWereMeasuredWith() {
     RunConfig ocr = load("ocr");
     assertEquals(new TaskSettings("ocr", "prompts/ocr/train.jsonl", new TreeMap<>(Map.of("ocr", 1.0)), 0.5), ocr.task());
-    assertEquals(new ModelSettings("unet-32px-c32-d128-t2-wi-la", "models/base", null), ocr.model());
+    assertEquals(new ModelSettings("unet-32px-c32-d128-t2-wi-la", "models/base", null, null, null), ocr.model());
     assertEquals(new ScheduleSettings("ram", 30, 8, 8, 1, 2), ocr.schedule());
     assertEquals(new RamSettings(4, TimeSampler.SQRT_UNIFORM, 100.0, AdvantageMode.GROUP_NORMALIZED, LaggedPolicy.EMA), ocr.ram());
     assertEquals(new OptimizerSettings(3.0e-5, 0.0, 0.9, 0.999, 1.0e-8), ocr.optimizer());
@@ -194,7 +194,7 @@ class ShippedConfigsTest {
     RunConfig toy = load("toy2d");
     assertEquals(new TaskSettings("toy2d", "prompts/toy2d/train.jsonl", new TreeMap<>(Map.of("toy2d", 1.0)), 0.5), toy.task());
     assertEquals(42, toy.seed());
-    assertEquals(new ModelSettings("toy-mlp-2d-128x3", "models/toy2d/base", null), toy.model());
+    assertEquals(new ModelSettings("toy-mlp-2d-128x3", "models/toy2d/base", null, null, null), toy.model());
     assertEquals(new ScheduleSettings("ram", 20, 30, 32, 5, 1), toy.schedule());
     assertEquals(new RamSettings(4, TimeSampler.UNIFORM, 5.0, AdvantageMode.RAW_REWARD, LaggedPolicy.CURRENT), toy.ram());
     assertEquals(new OptimizerSettings(6.0e-4, 0.0, 0.9, 0.999, 1.0e-8), toy.optimizer());
@@ -220,7 +220,7 @@ class ShippedConfigsTest {
   void theShippedBaseResolvesToTheRunThatMadeIt() {
     RunConfig base = load("pretrain/base");
     assertEquals("mixture", base.taskName());
-    assertEquals(new ModelSettings("unet-32px-c32-d128-t2-wi-la", "models/base", null), base.model());
+    assertEquals(new ModelSettings("unet-32px-c32-d128-t2-wi-la", "models/base", null, null, null), base.model());
     assertEquals(new PretrainSettings(7250, 32, 3.0e-4, 6, 0.0, 100, "cosine", 0.1, 0.999, 0.3, "fresh", 250, "outputs/base-letters", null,
         "outputs/pretrain-base-la"), base.pretraining());
     assertEquals(new SamplingSettings(25, OdeSampler.Method.EULER, 3.0, 2.0), base.sampling());

@@ -84,7 +84,7 @@ class TypedConfigTest {
     RunConfig store = RunConfig.load(write(dir, "store", "runner: direct\n"), Map.of());
     assertEquals("direct", store.runtime().runner(), "sections with defaults for every key are readable");
     ConfigException e = assertThrows(ConfigException.class, store::model);
-    assertEquals("config 'store' has no key 'model' (velocity network architecture)", e.getMessage());
+    assertEquals("config 'store' has no key 'model' (velocity network: a built-in architecture, or torchscript (docs/your-model.md))", e.getMessage());
     e = assertThrows(ConfigException.class, store::task);
     assertTrue(e.getMessage().startsWith("config 'store' has no key 'rewards'"), e.getMessage());
   }

@@ -105,11 +105,7 @@ public final class GrpoGradient {
         ratioSum += r;
         clipped += Math.abs(r - 1) > clipRange ? 1 : 0;
       }
-      NDList grads = new NDList();
-      for (NDArray p : thetaArrays) {
-        grads.add(p.getGradient());
-      }
-      return new Result(ParameterSet.fromNDList(theta, grads), n, lossSum, klSum, ratioSum, clipped);
+      return new Result(network.gradient(theta, thetaArrays), n, lossSum, klSum, ratioSum, clipped);
     }
   }
 }

@@ -156,7 +156,7 @@ public final class OdeSampler {
     return grid;
   }
 
-  static long[] batchShape(int batch, int[] sampleShape) {
+  public static long[] batchShape(int batch, int[] sampleShape) {
     long[] shape = new long[sampleShape.length + 1];
     shape[0] = batch;
     for (int i = 0; i < sampleShape.length; i++) {

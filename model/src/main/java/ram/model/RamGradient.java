@@ -120,11 +120,7 @@ public final class RamGradient {
         lossSum = loss.getFloat();
         driftSum = RamLoss.perItem(vTheta.stopGradient(), vRef).sum().getFloat();
       }
-      NDList grads = new NDList();
-      for (NDArray p : thetaArrays) {
-        grads.add(p.getGradient());
-      }
-      return new Result(ParameterSet.fromNDList(theta, grads), rows, lossSum, driftSum, targetSquareSum, 0);
+      return new Result(network.gradient(theta, thetaArrays), rows, lossSum, driftSum, targetSquareSum, 0);
     }
   }
 

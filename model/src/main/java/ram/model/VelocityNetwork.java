@@ -51,6 +51,37 @@ public interface VelocityNetwork {
     return velocity(parameters, x, t, prompts);
   }
 
+  /**
+   * The gradient a backward pass left for {@code parameters}, the arrays of {@code layout} that a
+   * forward pass with gradients was given, as heap values in {@code layout}'s names and shapes.
+   * Networks that compute with arrays of their own (a TorchScript module) read them there.
+   */
+  default ParameterSet gradient(ParameterSet layout, NDList parameters) {
+    NDList grads = new NDList();
+    for (NDArray p : parameters) {
+      grads.add(p.getGradient());
+    }
+    return ParameterSet.fromNDList(layout, grads);
+  }
+
+  /** The shape of what a reward sees of one sample: the sample itself, or a latent model's decoded image. */
+  default int[] imageShape() {
+    return sampleShape();
+  }
+
+  /**
+   * What a reward sees of {@code count} samples, {@code [count, ...imageShape]} flattened: the
+   * samples themselves, or for a latent model its decoder's RGB images in [-1, 1].
+   */
+  default float[] images(float[] samples, int count) {
+    return samples;
+  }
+
+  /** Whether samples are latents that {@link #images} decodes (and so whether a store keeps images beside them). */
+  default boolean decodes() {
+    return false;
+  }
+
   /** Number of scalars in one sample. */
   default int sampleSize() {
     int n = 1;

@@ -11,6 +11,7 @@ import ram.model.AdamW;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.Optimizer;
+import ram.model.torchscript.TorchScriptSpec;
 import ram.transforms.algorithm.Algorithms;
 import ram.transforms.algorithm.PostTrainingAlgorithm;
 
@@ -22,7 +23,7 @@ import ram.transforms.algorithm.PostTrainingAlgorithm;
  */
 public final class EpochSpec implements Serializable {
 
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   public final long runSeed;
   public final int epoch;
@@ -45,6 +46,10 @@ public final class EpochSpec implements Serializable {
   public final PostTrainingAlgorithm algorithm;
   /** the LoRA adapters trained over the frozen base, or null: full fine-tuning ({@link TunedModel}) */
   public final LoraNetwork.Config lora;
+  /** a safetensors file whose values replace the base checkpoint's, or null */
+  public final String initWeights;
+  /** the user's TorchScript model (paths resolved), or null for a built-in network */
+  public final TorchScriptSpec torchscript;
 
   /**
    * Epoch {@code epoch} of the run {@code config}: its algorithm, sampler, budget, rewards, optimizer
@@ -52,12 +57,21 @@ public final class EpochSpec implements Serializable {
    * epoch 1) over the base at {@code baseCheckpoint} (resolved by the caller).
    */
   public static EpochSpec of(RunConfig config, int epoch, String parentCheckpoint, String baseCheckpoint, LoraNetwork.Config lora) {
+    return of(config, epoch, parentCheckpoint, baseCheckpoint, lora, null, null);
+  }
+
+  /**
+   * {@link #of(RunConfig, int, String, String, LoraNetwork.Config)} with the model's {@code
+   * init_weights} and TorchScript files, resolved by the caller (null: none, a built-in network).
+   */
+  public static EpochSpec of(RunConfig config, int epoch, String parentCheckpoint, String baseCheckpoint, LoraNetwork.Config lora,
+      String initWeights, TorchScriptSpec torchscript) {
     SamplingSettings sampling = config.sampling();
     ScheduleSettings schedule = config.schedule();
     return new EpochSpec(config.seed(), epoch, config.model().architecture(), parentCheckpoint, baseCheckpoint,
         schedule.imagesPerPrompt(), sampling.steps(), sampling.solver(), sampling.cfgScale(), sampling.timeShift(),
         config.task().rewards(), schedule.optimizerSteps(), schedule.gradientShards(), config.optimizer().adamW(),
-        Algorithms.of(config), lora);
+        Algorithms.of(config), lora, initWeights, torchscript);
   }
 
   /**
@@ -68,7 +82,7 @@ public final class EpochSpec implements Serializable {
   EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
       int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, int optimizerSteps, int gradientShards, Optimizer optimizer, PostTrainingAlgorithm algorithm,
-      LoraNetwork.Config lora) {
+      LoraNetwork.Config lora, String initWeights, TorchScriptSpec torchscript) {
     this.runSeed = runSeed;
     this.epoch = epoch;
     this.architecture = architecture;
@@ -85,6 +99,8 @@ public final class EpochSpec implements Serializable {
     this.optimizer = optimizer;
     this.algorithm = algorithm;
     this.lora = lora;
+    this.initWeights = initWeights;
+    this.torchscript = torchscript;
   }
 
   /**
@@ -95,8 +111,16 @@ public final class EpochSpec implements Serializable {
    */
   public static EpochSpec forSampling(long seed, String architecture, String checkpoint, String baseCheckpoint, LoraNetwork.Config lora,
       int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift, Map<String, Double> rewards) {
+    return forSampling(seed, architecture, checkpoint, baseCheckpoint, lora, null, null, imagesPerPrompt, sampleSteps, cfgScale, timeShift,
+        rewards);
+  }
+
+  /** {@link #forSampling} of a model with {@code init_weights} or a TorchScript model (null: none, a built-in network). */
+  public static EpochSpec forSampling(long seed, String architecture, String checkpoint, String baseCheckpoint, LoraNetwork.Config lora,
+      String initWeights, TorchScriptSpec torchscript, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift,
+      Map<String, Double> rewards) {
     return new EpochSpec(seed, 0, architecture, checkpoint, baseCheckpoint, imagesPerPrompt, sampleSteps, OdeSampler.Method.EULER,
-        cfgScale, timeShift, rewards, 1, 1, AdamW.of(1e-3, 0), null, lora);
+        cfgScale, timeShift, rewards, 1, 1, AdamW.of(1e-3, 0), null, lora, initWeights, torchscript);
   }
 
   public OdeSampler sampler() {

@@ -70,7 +70,7 @@ class ComputeAdvantagesTest implements Serializable {
 
   static EpochSpec spec(PostTrainingAlgorithm algorithm) {
     return new EpochSpec(42, 1, "toy-mlp-2d-128x3", null, "unused", 8, 10, OdeSampler.Method.EULER, 1, 1, Map.of("toy2d", 1.0), 1, 1,
-        AdamW.of(1e-3, 0), algorithm, null);
+        AdamW.of(1e-3, 0), algorithm, null, null, null);
   }
 
   static final RamAlgorithm RAM = new RamAlgorithm(AdvantageMode.GROUP_NORMALIZED, 1, 1, TimeSampler.UNIFORM, LaggedPolicy.EMA);

@@ -44,7 +44,7 @@ class ShardedGradientsTest {
     ParameterSet old = network.initialize(3);
     RamAlgorithm ram = new RamAlgorithm(AdvantageMode.GROUP_NORMALIZED, 5.0, 4, TimeSampler.SQRT_UNIFORM, LaggedPolicy.EMA);
     EpochSpec spec = new EpochSpec(42, 3, network.architecture(), null, "unused", 8, 10, OdeSampler.Method.EULER, 1, 1,
-        Map.of("toy2d", 1.0), 1, 3, AdamW.of(1e-3, 0), ram, null);
+        Map.of("toy2d", 1.0), 1, 3, AdamW.of(1e-3, 0), ram, null, null, null);
     TrainingState state = new TrainingState(2, theta, old, Optimizer.State.zerosLike(theta));
     List<TrainingItem> items = new ArrayList<>();
     for (int i = 0; i < 24; i++) {

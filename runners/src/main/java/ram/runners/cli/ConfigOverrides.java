@@ -147,6 +147,7 @@ final class ConfigOverrides implements CommandLine.IParameterPreprocessor {
       case CHOICE -> k.choices().stream().collect(Collectors.joining("|", "<", ">"));
       case WEIGHTS -> "<name=weight,...>";
       case REGEX_LIST -> "<regex>";
+      case SHAPE -> "<d,d,...>";
     };
   }
 }
