@@ -71,6 +71,7 @@ public final class GrpoGradient {
     int n = items.count();
     long[] shape = OdeSampler.batchShape(n, network.sampleShape());
     double sigma = sampler.sigma(items.step());
+    double std = sampler.std(items.step()); // the KL's scale, as the reference's std_dev_t: sigma without sqrt(-dt)
     try (NDManager manager = Devices.newManager()) {
       NDList thetaArrays = theta.toNDList(manager);
       NDArray x = manager.create(items.states(), new Shape(shape));
@@ -90,7 +91,7 @@ public final class GrpoGradient {
         ratio = GrpoLoss.ratio(SdeStep.logProb(next, meanTheta, sigma), oldLogProb);
         NDArray loss = GrpoLoss.policy(ratio, advantage, clipRange);
         if (meanReference != null) {
-          NDArray kl = GrpoLoss.kl(meanTheta, meanReference, sigma);
+          NDArray kl = GrpoLoss.kl(meanTheta, meanReference, std);
           klSum = kl.sum().getFloat();
           loss = loss.add(kl.mul(Scalars.of(kl, betaKl)));
         }

@@ -9,9 +9,14 @@ import ai.djl.ndarray.NDArray;
  * <pre>
  *   ratio  = exp(logp_theta - logp_old)
  *   policy = max(-A * ratio, -A * clip(ratio, 1 - eps, 1 + eps))
- *   kl     = mean over dimensions of (mu_theta - mu_ref)^2 / (2 sigma^2)
+ *   kl     = mean over dimensions of (mu_theta - mu_ref)^2 / (2 std^2)
  *   loss   = policy + beta_kl * kl
  * </pre>
+ *
+ * {@code std = a sqrt(s / (1 - s))} is the step's {@link SdeStep#std}, without the {@code sqrt(-dt)} of the
+ * step's own standard deviation {@code sigma}: Flow-GRPO's reference ({@code yifan123/flow_grpo},
+ * {@code train_sd3.py}) divides by its {@code std_dev_t}, so its KL term is the Gaussians' KL times
+ * {@code |dt|}, and {@code beta_kl} weighs the same quantity as there.
  */
 public final class GrpoLoss {
 
@@ -29,8 +34,11 @@ public final class GrpoLoss {
     return unclipped.maximum(clipped);
   }
 
-  /** {@code mean (mu_theta - mu_ref)^2 / (2 sigma^2)}, per row: the KL of the two steps' Gaussians. */
-  public static NDArray kl(NDArray meanTheta, NDArray meanReference, double sigma) {
-    return RamLoss.meanOverSampleDims(meanTheta.sub(meanReference).square()).div(Scalars.of(meanTheta, 2 * sigma * sigma));
+  /**
+   * {@code mean (mu_theta - mu_ref)^2 / (2 std^2)}, per row, with {@code std} the step's {@link SdeStep#std}
+   * (not {@link SdeStep#sigma}): the reference's KL term.
+   */
+  public static NDArray kl(NDArray meanTheta, NDArray meanReference, double std) {
+    return RamLoss.meanOverSampleDims(meanTheta.sub(meanReference).square()).div(Scalars.of(meanTheta, 2 * std * std));
   }
 }

@@ -13,7 +13,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
-/** The Flow-GRPO pieces of docs/algorithm.md section 5: the SDE step's density, the ratio, the clip, the zero update. */
+/**
+ * The Flow-GRPO pieces of docs/algorithm.md section 5: the SDE step's mean and density, the ratio,
+ * the clip, the KL term's value, the zero update.
+ */
 class FlowGrpoTest {
 
   @Test
@@ -103,6 +106,53 @@ class FlowGrpoTest {
     assertEquals(0.0, r.gradientSum().norm(), 0.0);
     GrpoGradient.Result withKl = new GrpoGradient(network, sampler, 1e-4, 0.04).compute(other, theta, items);
     assertTrue(withKl.gradientSum().norm() > 0 && withKl.klSum() > 0, "the KL term pulls towards the reference");
+  }
+
+  @Test
+  void sdeStepMeanIsXPlusDtTimesVPlusStdSquaredOverTwoSTimesXPlusOneMinusSV() {
+    // s = 0.5, dt = -0.25, a = 0.7: std = 0.7 sqrt(0.5 / 0.5) = 0.7, std^2 / (2 s) = 0.49
+    // row 1: x = 1, v = 0.4:  x + (1 - s) v = 1.2;  v + 0.49 * 1.2 = 0.988;  mu = 1 - 0.25 * 0.988 = 0.753
+    // row 2: x = -2, v = 2:   x + (1 - s) v = -1;   v - 0.49     = 1.51;   mu = -2 - 0.25 * 1.51 = -2.3775
+    // the reference's own arrangement, x (1 + std^2 / (2 s) dt) + v (1 + std^2 (1 - s) / (2 s)) dt, gives
+    // 1 * 0.8775 + 0.4 * 1.245 * -0.25 = 0.753; a plain Euler step x + dt v would give 0.9 and -2.5
+    double std = SdeStep.std(0.7, 0.5, 0.9);
+    assertEquals(0.7, std, 1e-12);
+    try (NDManager m = NDManager.newBaseManager()) {
+      float[] mu = SdeStep.mean(m.create(new float[] {1, -2}, new Shape(2, 1)), m.create(new float[] {0.4f, 2}, new Shape(2, 1)), 0.5,
+          -0.25, std).toFloatArray();
+      assertArrayEquals(new float[] {0.753f, -2.3775f}, mu, 1e-6f);
+    }
+  }
+
+  @Test
+  void klIsMeanSquaredMeanGapOverTwoStdSquared() {
+    // gap mu_theta - mu_ref = [0.3, -0.1, 0, 0.2]: mean of squares (0.09 + 0.01 + 0 + 0.04) / 4 = 0.035;
+    // std = 0.5: 0.035 / (2 * 0.25) = 0.07 (a sum over dimensions would give 0.28)
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray theta = m.create(new float[] {1.3f, 0.9f, 2f, 0.2f}, new Shape(1, 2, 2));
+      NDArray reference = m.create(new float[] {1f, 1f, 2f, 0f}, new Shape(1, 2, 2));
+      assertEquals(0.07f, GrpoLoss.kl(theta, reference, 0.5).getFloat(0), 1e-7f);
+    }
+  }
+
+  @Test
+  void klOfAGrpoStepDividesByTwoStdSquaredWithoutTheStepsDt() {
+    // v = w x; theta has w = 1, the reference w = 0. Grid of 2 steps, no shift: 1, 0.5, 0. Step 1: s = 0.5, dt = -0.5.
+    // a = 0.5: std = 0.5 sqrt(0.5 / 0.5) = 0.5, std^2 / (2 s) = 0.25; sigma = std sqrt(0.5) = 0.35355.
+    // mu_theta - mu_ref = dt (1 + 0.25 (1 - s)) (v_theta - v_ref) = -0.5 * 1.125 * x = -0.5625 x
+    // x = [1, -1, 2, 0]: squares 0.31640625 * [1, 1, 4, 0], mean 0.474609375
+    // KL = 0.474609375 / (2 std^2 = 0.5) = 0.94921875, as the reference's train_sd3.py;
+    // dividing by 2 sigma^2 = 0.25 instead (the step's variance, sqrt(-dt) included) would give 1.8984375
+    VelocityNetwork network = new ScaledInputVelocity(4);
+    SdeSampler sampler = new SdeSampler(2, 1.0, 1.0, 0.5);
+    float[] x = {1, -1, 2, 0};
+    GrpoItems items = new GrpoItems(1, x, x, new float[] {0}, new float[] {0}, List.of(""));
+    GrpoGradient.Result r = new GrpoGradient(network, sampler, 1e-4, 1.0)
+        .compute(ScaledInputVelocity.weight(1f), ScaledInputVelocity.weight(0f), items);
+    assertEquals(0.94921875, r.klSum(), 1e-6);
+    assertEquals(0.94921875, r.lossSum(), 1e-6, "A = 0: the loss is beta_kl * KL alone");
+    // KL(w) = 0.94921875 w^2 (the gap is linear in w), so dKL/dw at w = 1 is 1.8984375
+    assertEquals(1.8984375, r.gradientSum().get("w")[0], 1e-5);
   }
 
   @Test

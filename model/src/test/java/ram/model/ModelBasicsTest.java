@@ -123,6 +123,17 @@ class ModelBasicsTest {
   }
 
   @Test
+  void emaKeepsDecayTimesOldPlusOneMinusDecayTimesTheta() {
+    // d = 0.9 (capped, epoch 200): old [1, 2], theta [0, 12] -> 0.9 [1, 2] + 0.1 [0, 12] = [0.9, 3.0]
+    // (the other direction, 0.9 theta + 0.1 old, would give [0.1, 11])
+    assertEquals(0.9, Ema.decay(200));
+    ParameterSet old = new ParameterSet().put("w", new int[] {2}, new float[] {1, 2});
+    ParameterSet theta = new ParameterSet().put("w", new int[] {2}, new float[] {0, 12});
+    assertArrayEquals(new float[] {0.9f, 3.0f}, Ema.update(old, theta, 200).get("w"), 1e-6f);
+    assertArrayEquals(new float[] {1, 2}, old.get("w"), "the old set is not changed in place");
+  }
+
+  @Test
   void trainingCheckpointRoundTripsAndRefusesTampering() {
     TrainingState state = TrainingState.fromBase(network.initialize(5));
     Map<String, byte[]> files = Checkpoint.encodeTraining(state, network.architecture(), "base");

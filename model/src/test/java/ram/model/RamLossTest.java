@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import ai.djl.ndarray.NDArray;
@@ -55,6 +56,41 @@ class RamLossTest {
       NDArray target = RamLoss.target(vRef, m.create(new float[] {5, 6}), m.create(new float[] {3, 4}),
           m.create(new float[] {7, 8}), m.create(0f));
       assertArrayEquals(vRef.toFloatArray(), target.toFloatArray());
+    }
+  }
+
+  @Test
+  void noisedPointIsOneMinusTTimesXPlusTTimesEps() {
+    // row 1, t = 0.25: 0.75 [1, 2] + 0.25 [10, 20] = [3.25, 6.5]   (t x + (1 - t) eps would give [7.75, 15.5])
+    // row 2, t = 0.9:  0.1 [4, 0] + 0.9 [0, -10]   = [0.4, -9]     (the swapped convention: [3.6, -1])
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = m.create(new float[] {1, 2, 4, 0}, new ai.djl.ndarray.types.Shape(2, 2));
+      NDArray eps = m.create(new float[] {10, 20, 0, -10}, new ai.djl.ndarray.types.Shape(2, 2));
+      NDArray t = m.create(new float[] {0.25f, 0.9f}, new ai.djl.ndarray.types.Shape(2, 1));
+      assertArrayEquals(new float[] {3.25f, 6.5f, 0.4f, -9f}, RamLoss.noised(x, eps, t).toFloatArray(), 1e-6f);
+      assertArrayEquals(new float[] {9, 18, -4, -10}, RamLoss.pairVelocity(x, eps).toFloatArray(), "eps - x");
+    }
+  }
+
+  @Test
+  void ramLossIsTheMeanOverSampleDimsOfTheSquaredGapToTheTarget() {
+    // v = w x_t; theta w = 2, reference and lagged policy w = 0 (v_ref = v_old = 0); m = 2, A = 0.25: m A = 0.5.
+    // x = [1, 0, -1], eps = [1, 2, 3], t = 0.25: x_t = 0.75 x + 0.25 eps = [1, 0.5, 0]
+    // target = 0 + 0.5 ((eps - x) - 0) = 0.5 [0, 2, 4] = [0, 1, 2];  v_theta = 2 x_t = [2, 1, 0]
+    // gap [2, 0, -2]: loss = (4 + 0 + 4) / 3 = 8/3 (a sum over dimensions: 8; with x_t = t x + (1 - t) eps = [1, 1.5, 2]: 4)
+    // dloss/dw = mean 2 gap x_t = 2 (2 * 1 + 0 * 0.5 - 2 * 0) / 3 = 4/3
+    VelocityNetwork scaled = new ScaledInputVelocity(3);
+    RamItems one = new RamItems(new float[] {1, 0, -1}, List.of(""), new float[] {0.25f}, new float[] {0.25f},
+        new float[] {1, 2, 3}, 1);
+    RamGradient.Result r = new RamGradient(scaled, 2).compute(ScaledInputVelocity.weight(2f), ScaledInputVelocity.weight(0f),
+        ScaledInputVelocity.weight(0f), one);
+    assertEquals(8.0 / 3, r.lossSum(), 1e-6);
+    assertEquals(4.0 / 3, r.gradientSum().get("w")[0], 1e-6);
+    try (NDManager m = NDManager.newBaseManager()) {
+      // the same on a [1, 2, 3] sample: gaps [1, -1, 2, 0, 0, -2], squares sum to 10, mean 10/6
+      NDArray vTheta = m.create(new float[] {1, 0, 2, 5, 5, 0}, new ai.djl.ndarray.types.Shape(1, 2, 3));
+      NDArray target = m.create(new float[] {0, 1, 0, 5, 5, 2}, new ai.djl.ndarray.types.Shape(1, 2, 3));
+      assertEquals(10.0 / 6, RamLoss.perItem(vTheta, target).getFloat(0), 1e-6);
     }
   }
 
