@@ -81,12 +81,12 @@ public final class ExportTable {
 
   /** The export-relative PNG of an image sample, or null for other samples and undecodable images. */
   public static String pngName(Sample s) {
-    int[] shape = Tensors.shape(s.getEndpoint());
+    int[] shape = Tensors.shape(Tensors.image(s));
     if (!isImage(shape)) {
       return null;
     }
     try {
-      ImageTensors.toImage(Tensors.values(s.getEndpoint()), shape);
+      ImageTensors.toImage(Tensors.values(Tensors.image(s)), shape);
       return "images/" + s.getSampleId() + ".png";
     } catch (IllegalArgumentException e) {
       return null; // NaN or malformed: no picture, the row keeps its rewards

@@ -113,7 +113,7 @@ public final class JoinExportRows extends PTransform<PCollectionTuple, PCollecti
           .setRewards(new TreeMap<>(values))
           .setAdvantage(advantage)
           .setFileName(ExportTable.pngName(sample))
-          .setEndpoint(sample.getEndpoint())
+          .setEndpoint(Tensors.image(sample))
           .build());
     }
   }

@@ -1,6 +1,7 @@
 package ram.transforms;
 
 import java.util.Collections;
+import java.util.List;
 
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -87,6 +88,20 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
         .build();
   }
 
+  /** A latent model's decoded images of {@code count} samples {@code x}, one tensor each; null for a model whose samples are its images. */
+  public static List<ram.schemas.Tensor> decoded(VelocityNetwork network, float[] x, int count) {
+    if (!network.decodes()) {
+      return null;
+    }
+    float[] rgb = network.images(x, count);
+    int size = rgb.length / count;
+    List<ram.schemas.Tensor> images = new java.util.ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      images.add(Tensors.of(java.util.Arrays.copyOfRange(rgb, i * size, (i + 1) * size), network.imageShape()));
+    }
+    return images;
+  }
+
   @Override
   public PCollection<Sample> expand(PCollection<KV<Integer, Prompt>> prompts) {
     return prompts.apply("Sample", ParDo.of(new SampleFn(spec, policyVersion, policy))).setCoder(AvroCoder.of(Sample.class));
@@ -129,9 +144,12 @@ public final class SampleEndpoints extends PTransform<PCollection<KV<Integer, Pr
       requireFinite(x, spec, slot.getKey(), policyVersion);
       SamplerSettings settings = SamplerSettings.newBuilder().setName(spec.odeSolver.recordName()).setSteps(spec.sampleSteps)
           .setCfgScale(spec.cfgScale).setTimeShift(spec.timeShift).build();
+      List<ram.schemas.Tensor> images = decoded(network, x, g);
       for (int i = 0; i < g; i++) {
         float[] endpoint = java.util.Arrays.copyOfRange(x, i * dim, (i + 1) * dim);
-        out.output(sample(spec, slot, i, seeds[i], policyVersion, policy, settings, Tensors.of(endpoint, network.sampleShape())));
+        Sample sample = sample(spec, slot, i, seeds[i], policyVersion, policy, settings, Tensors.of(endpoint, network.sampleShape()));
+        sample.setImage(images == null ? null : images.get(i));
+        out.output(sample);
       }
       FaultInjection.reach("sample", spec.epoch);
     }

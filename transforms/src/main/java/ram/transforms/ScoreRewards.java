@@ -80,7 +80,7 @@ public final class ScoreRewards extends PTransform<PCollection<Sample>, PCollect
       batch.sort((a, b) -> a.getSampleId().compareTo(b.getSampleId()));
       List<RewardInput> inputs = new ArrayList<>(batch.size());
       for (Sample s : batch) {
-        inputs.add(new RewardInput(s.getSampleId(), Tensors.values(s.getEndpoint()), Tensors.shape(s.getEndpoint()),
+        inputs.add(new RewardInput(s.getSampleId(), Tensors.values(Tensors.image(s)), Tensors.shape(Tensors.image(s)),
             s.getPrompt(), s.getMetadataJson()));
       }
       Map<String, List<RewardResult>> results = new LinkedHashMap<>();

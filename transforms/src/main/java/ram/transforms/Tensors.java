@@ -36,4 +36,9 @@ public final class Tensors {
   public static int[] shape(Tensor t) {
     return t.getShape().stream().mapToInt(Integer::intValue).toArray();
   }
+
+  /** What a reward sees of a sample: the decoded image where a latent model made it, otherwise the endpoint itself. */
+  public static ram.schemas.Tensor image(ram.schemas.Sample sample) {
+    return sample.getImage() != null ? sample.getImage() : sample.getEndpoint();
+  }
 }

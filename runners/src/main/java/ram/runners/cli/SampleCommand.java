@@ -72,7 +72,7 @@ public final class SampleCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     List<float[]> images = ImageModels.sample(model, new OdeSampler(steps, cfgScale, timeShift), Collections.nCopies(n, prompt), seed, 16);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    ImageGrid.write(file, images, model.network().sampleShape(), (int) Math.ceil(Math.sqrt(n)), 4);
+    ImageGrid.write(file, images, model.network().imageShape(), (int) Math.ceil(Math.sqrt(n)), 4);
     ram.out().printf("sampled %d images of \"%s\" from %s (%s, %d steps, cfg %.2f, shift %.2f) in %.1fs%n", n, prompt, from,
         model.network().architecture(), steps, cfgScale, timeShift, seconds);
     ram.out().println("wrote " + file);

@@ -108,8 +108,8 @@ public final class EvaluationResults {
       if (s.getMetadataJson() == null) {
         continue;
       }
-      PairOutcome outcome = reward.pairOutcome(new RewardInput(s.getSampleId().toString(), Tensors.values(s.getEndpoint()),
-          Tensors.shape(s.getEndpoint()), s.getPrompt().toString(), s.getMetadataJson().toString()));
+      PairOutcome outcome = reward.pairOutcome(new RewardInput(s.getSampleId().toString(), Tensors.values(Tensors.image(s)),
+          Tensors.shape(Tensors.image(s)), s.getPrompt().toString(), s.getMetadataJson().toString()));
       if (outcome != null) {
         counts.merge(outcome, 1, Integer::sum);
         n++;
@@ -134,7 +134,7 @@ public final class EvaluationResults {
   static double diversity(Map<String, Sample> samples) {
     Map<Integer, List<float[]>> bySlot = new TreeMap<>();
     for (Sample s : samples.values()) {
-      bySlot.computeIfAbsent(s.getPromptSlot(), k -> new ArrayList<>()).add(Tensors.values(s.getEndpoint()));
+      bySlot.computeIfAbsent(s.getPromptSlot(), k -> new ArrayList<>()).add(Tensors.values(Tensors.image(s)));
     }
     double total = 0;
     int prompts = 0;

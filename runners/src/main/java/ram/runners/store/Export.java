@@ -63,7 +63,7 @@ public final class Export {
       for (Path f : u.samples()) {
         for (Sample s : ParquetRecords.readAs(f.toString(), Sample.class)) { // a bad file fails here, by name
           sampleCount++;
-          boolean image = ExportTable.isImage(Tensors.shape(s.getEndpoint()));
+          boolean image = ExportTable.isImage(Tensors.shape(Tensors.image(s)));
           checkSampleId(s.getSampleId(), image, f, fileOfId);
           images |= image;
         }

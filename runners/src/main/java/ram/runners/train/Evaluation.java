@@ -16,10 +16,12 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 
 import ram.config.ConfigException;
+import ram.config.ModelSettings;
 import ram.config.RunConfig;
 import ram.model.Checkpoint;
 import ram.model.LoraNetwork;
 import ram.model.Noise;
+import ram.model.torchscript.TorchScriptSpec;
 import ram.pipelines.EvaluatePipeline;
 import ram.pipelines.PromptSets;
 import ram.rewards.Reward;
@@ -87,14 +89,15 @@ public final class Evaluation {
     }
     int steps = config.evaluation().steps();
     long seed = config.evaluation().seed();
-    Path base = RunConfig.resolve(config.model().baseCheckpoint(), home);
+    ModelSettings model = config.model().resolvedAgainst(home);
+    Path base = Path.of(model.base());
     JsonObject manifest = Checkpoint.verifyWeights(Checkpoint.readDirectory(target.checkpoint()), target.checkpoint().toString());
     String architecture = manifest.get("architecture").getAsString();
     LoraNetwork.Config lora = target.isBase() ? null : TrainDriver.lora(config);
     String baseArchitecture = target.isBase() ? architecture : config.model().architecture();
     if (!target.isBase()) {
       try {
-        TunedModel tuned = TunedModel.load(baseArchitecture, base.toString(), lora, 0);
+        TunedModel tuned = TunedModel.of(model, lora, 0);
         tuned.requireTrainedAsThis(manifest, target.checkpoint().toString());
         tuned.start(); // the base must be weights of this network: refused here, before any pipeline starts
       } catch (IllegalArgumentException e) {
@@ -123,10 +126,12 @@ public final class Evaluation {
         Map<String, Double> rewards = rewardsBySet.get(set.getKey());
         String checkpoint = target.isBase() ? null : target.checkpoint().toString();
         String baseDir = target.isBase() ? target.checkpoint().toString() : base.toString();
-        EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, perPrompt, steps,
+        String initWeights = target.isBase() ? null : model.initWeights();
+        TorchScriptSpec torchscript = target.isBase() ? null : model.torchscript();
+        EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, initWeights, torchscript, perPrompt, steps,
             config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
         EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
-            perPrompt, steps, config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
+            initWeights, torchscript, perPrompt, steps, config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
         EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString(),
             Runners.groupKeys(config));
       }
@@ -145,8 +150,8 @@ public final class Evaluation {
         int[] shape = null;
         for (Sample s : samples.values()) {
           if (s.getGroupIndex() == 0 && first.size() < GRID) {
-            first.add(Tensors.values(s.getEndpoint()));
-            shape = Tensors.shape(s.getEndpoint());
+            first.add(Tensors.values(Tensors.image(s)));
+            shape = Tensors.shape(Tensors.image(s));
           }
         }
         if (shape != null && shape.length == 3) {

@@ -34,7 +34,7 @@ public final class ImageModels {
     return new Loaded(policy.network(), policy.theta(), dir);
   }
 
-  /** Samples one image per prompt; image i starts from {@code Noise.gaussian(Noise.seed(seed, i))}. */
+  /** Samples one image per prompt (a latent model's decoded image, {@link VelocityNetwork#images}); image i starts from {@code Noise.gaussian(Noise.seed(seed, i))}. */
   public static List<float[]> sample(Loaded model, OdeSampler sampler, List<String> prompts, long seed, int batch) {
     return sample(model.network(), model.theta(), sampler, prompts, seed, batch);
   }
@@ -50,9 +50,10 @@ public final class ImageModels {
       for (int i = 0; i < n; i++) {
         System.arraycopy(Noise.gaussian(Noise.seed(seed, start + i), dim), 0, noise, i * dim, dim);
       }
-      float[] x = sampler.sample(network, theta, noise, prompts.subList(start, start + n));
+      float[] x = network.images(sampler.sample(network, theta, noise, prompts.subList(start, start + n)), n);
+      int size = x.length / n;
       for (int i = 0; i < n; i++) {
-        images.add(Arrays.copyOfRange(x, i * dim, (i + 1) * dim));
+        images.add(Arrays.copyOfRange(x, i * size, (i + 1) * size));
       }
     }
     return images;

@@ -48,7 +48,7 @@ public final class QuickEvaluation {
       for (int start = 0; start < samples; start += BATCH) {
         List<RewardInput> inputs = new ArrayList<>(BATCH);
         for (int i = start; i < Math.min(samples, start + BATCH); i++) {
-          inputs.add(new RewardInput("eval-" + i, images.get(i), network.sampleShape(), texts.get(i),
+          inputs.add(new RewardInput("eval-" + i, images.get(i), network.imageShape(), texts.get(i),
               prompts.get(i % prompts.size()).getMetadataJson()));
         }
         for (Reward r : rewards) {

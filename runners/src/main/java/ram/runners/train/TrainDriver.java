@@ -15,6 +15,7 @@ import org.apache.beam.sdk.PipelineResult;
 import ram.config.ConfigException;
 import ram.config.ConfigKeys;
 import ram.config.FinetuneSettings;
+import ram.config.ModelSettings;
 import ram.config.RunConfig;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
@@ -69,14 +70,19 @@ public final class TrainDriver {
   public Map<String, Double> train() {
     long started = System.nanoTime();
     // Everything that can be wrong with the inputs is checked before anything is written.
-    Path base = RunConfig.resolve(config.model().baseCheckpoint(), home);
-    if (!Files.isDirectory(base)) {
+    ModelSettings modelSettings = config.model().resolvedAgainst(home);
+    Path base = Path.of(modelSettings.base());
+    if (!modelSettings.isTorchScript() && !Files.isDirectory(base)) {
       throw new ConfigException("base_checkpoint " + base + " does not exist; run ./ram pretrain " + config.name() + " first");
     }
     java.util.Set<String> rewards = config.task().rewards().keySet();
     List<Prompt> prompts = PromptSets.load(RunConfig.resolve(config.task().prompts(), home), rewards);
     List<Prompt> evalPrompts = config.evaluation().prompts() != null ? PromptSets.load(RunConfig.resolve(config.evaluation().prompts(), home), rewards) : prompts;
-    TunedModel model = TunedModel.load(config.model().architecture(), base.toString(), lora(config), config.seed());
+    if (modelSettings.isTorchScript() && config.finetune().lora()) {
+      throw new ConfigException("finetune: lora applies to the built-in networks; for a TorchScript model, export it with its "
+          + "adapters and train them with trainable: .*lora.* (docs/your-model.md)");
+    }
+    TunedModel model = TunedModel.of(modelSettings, lora(config), config.seed()); // a TorchScript model is loaded and checked here
     epochSpec(1, base);
     model.start(); // reads the base and checks its layout
     maxRewardFailures = RewardFailures.maxFraction(config);
@@ -154,13 +160,13 @@ public final class TrainDriver {
     if (Files.exists(run.configFile())) {
       RunConfig previous = RunConfig.readResolved(run.configFile(), config.name());
       if (previous.model().baseSha256() != null && !previous.model().baseSha256().equals(actual)) {
-        throw new ConfigException(base + "/" + ram.model.Checkpoint.THETA + " has SHA-256 " + actual + ", but this run was started from "
+        throw new ConfigException(baseWeights() + " has SHA-256 " + actual + ", but this run was started from "
             + "a base with SHA-256 " + previous.model().baseSha256() + " (base_sha256 in " + run.configFile()
             + "): the base was changed; restore it, or start a new --output_dir");
       }
     }
     if (config.model().baseSha256() != null && !config.model().baseSha256().equals(actual)) {
-      throw new ConfigException(base + "/" + ram.model.Checkpoint.THETA + " has SHA-256 " + actual + ", but config '" + config.name()
+      throw new ConfigException(baseWeights() + " has SHA-256 " + actual + ", but config '" + config.name()
           + "' pins base_sha256 " + config.model().baseSha256());
     }
     return config.with("base_sha256", actual);
@@ -238,7 +244,18 @@ public final class TrainDriver {
   }
 
   EpochSpec epochSpec(int epoch, Path base) {
-    return EpochSpec.of(config, epoch, epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(), lora(config));
+    ModelSettings model = config.model().resolvedAgainst(home);
+    return EpochSpec.of(config, epoch, epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(), lora(config),
+        model.initWeights(), model.torchscript());
+  }
+
+  /** What the pinned SHA-256 is of: the init_weights file, the TorchScript module, or the base checkpoint's weights. */
+  private String baseWeights() {
+    ModelSettings model = config.model().resolvedAgainst(home);
+    if (model.isTorchScript()) {
+      return model.torchscript().velocity() + (model.initWeights() == null ? "" : " with " + model.initWeights());
+    }
+    return model.initWeights() != null ? model.initWeights() : model.baseCheckpoint() + "/" + ram.model.Checkpoint.THETA;
   }
 
   /** The algorithm's figures of the progress line ({@code loss 0.01234  drift ...}), each read by {@code epochValue}. */

@@ -111,9 +111,11 @@ public final class SampleTrajectories extends PTransform<PCollection<KV<Integer,
       }
       List<Sample> samples = new ArrayList<>(g);
       List<Trajectory> records = new ArrayList<>(g);
+      List<ram.schemas.Tensor> images = SampleEndpoints.decoded(network, states[steps], g);
       for (int i = 0; i < g; i++) {
         Sample sample = SampleEndpoints.sample(spec, slot, i, seeds[i], policyVersion, LaggedPolicy.CURRENT, settings,
             Tensors.of(Arrays.copyOfRange(states[steps], i * dim, (i + 1) * dim), network.sampleShape()));
+        sample.setImage(images == null ? null : images.get(i));
         int trained = grpo.trainedSteps();
         float[][] trainedStates = new float[trained + 1][];
         float[] trainedLogProbs = new float[trained];
