@@ -155,9 +155,10 @@ public final class Report {
     TreeMap<String, float[]> images = new TreeMap<>();
     int[] shape = null;
     for (GenericRecord r : samples) {
-      Tensor tensor = tensor((GenericRecord) r.get("endpoint"));
+      Object image = r.getSchema().getField("image") != null ? r.get("image") : null; // a latent model's decoded image
+      Tensor tensor = tensor((GenericRecord) (image != null ? image : r.get("endpoint")));
       int[] sh = Tensors.shape(tensor);
-      if (sh.length != 3) {
+      if (sh.length != 3 || sh[0] != 3) {
         return "";
       }
       shape = sh;
