@@ -356,6 +356,17 @@ public final class RunConfig {
   public ModelSettings model() {
     String model = string("model");
     TorchScriptSpec torchscript = null;
+    if (!model.equals(TorchScriptSpec.MODEL)) {
+      for (String key : List.of("velocity", "sample_shape", "text_encoder", "prompt_embeddings", "decoder", "trainable")) {
+        if (has(key) && !Objects.equals(resolved.get(key), ConfigKeys.get(key).defaultValue())) {
+          throw new ConfigException("config '" + name + "': " + key + " is set, but model is " + model + "; it applies to model: "
+              + TorchScriptSpec.MODEL + " (docs/your-model.md)");
+        }
+      }
+    } else if (resolved.get("text_encoder") != null && resolved.get("prompt_embeddings") != null) {
+      throw new ConfigException("config '" + name + "': text_encoder and prompt_embeddings are both set; a TorchScript model is "
+          + "conditioned by one of them");
+    }
     if (model.equals(TorchScriptSpec.MODEL)) {
       torchscript = new TorchScriptSpec(string("velocity"), List.copyOf((List<Integer>) require("sample_shape")),
           optional("text_encoder"), integer("text_length"), optional("prompt_embeddings"), optional("decoder"), string("trainable"),

@@ -44,7 +44,7 @@ class ApplyUpdateTest {
 
   private static EpochSpec spec(ram.transforms.algorithm.PostTrainingAlgorithm algorithm) {
     return new EpochSpec(1, 1, "scaled-input", "parent", "base", 2, 10, ram.model.OdeSampler.Method.EULER, 1.0, 1.0,
-        java.util.Map.of("reward", 1.0), 2, 1, ram.model.AdamW.of(0.1, 0), algorithm, null);
+        java.util.Map.of("reward", 1.0), 2, 1, ram.model.AdamW.of(0.1, 0), algorithm, null, null, null);
   }
 
   @Test
