@@ -40,8 +40,10 @@ public abstract class PromptConditioning {
     return new None();
   }
 
-  /** Whether the model reads its prompt. */
-  public abstract boolean conditional();
+  /** Whether the model reads its prompt: whether {@code cond} has any values. */
+  public boolean conditional() {
+    return Arrays.stream(rowShape()).reduce(1, (a, b) -> a * b) > 0;
+  }
 
   /** The shape of one prompt's {@code cond}. */
   public abstract long[] rowShape();
@@ -65,11 +67,6 @@ public abstract class PromptConditioning {
 
   /** No conditioning: {@code cond} is {@code [B, 0]}. */
   static final class None extends PromptConditioning {
-    @Override
-    public boolean conditional() {
-      return false;
-    }
-
     @Override
     public long[] rowShape() {
       return new long[] {0};
@@ -128,11 +125,6 @@ public abstract class PromptConditioning {
     }
 
     @Override
-    public boolean conditional() {
-      return true;
-    }
-
-    @Override
     public long[] rowShape() {
       return rowShape;
     }
@@ -165,11 +157,6 @@ public abstract class PromptConditioning {
         }
       }
       this.rowShape = Arrays.stream(first).asLongStream().toArray();
-    }
-
-    @Override
-    public boolean conditional() {
-      return true;
     }
 
     @Override
