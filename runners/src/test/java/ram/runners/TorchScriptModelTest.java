@@ -194,6 +194,14 @@ class TorchScriptModelTest {
     assertFalse(Files.exists(bad), "nothing written");
   }
 
+  /** The modules stay loaded in the worker JVM: a further run of the same model, its stages and epochs, loads none again. */
+  @Test
+  void aLoadedModelStaysInTheJvmAcrossStagesEpochsAndRuns() {
+    long loads = ram.model.torchscript.TorchScriptModules.loads();
+    StorePipelinesTest.ok(image(tmp.resolve("again"), "direct"));
+    assertEquals(loads, ram.model.torchscript.TorchScriptModules.loads(), "modules loaded by the earlier runs of this JVM are reused");
+  }
+
   /** Prompt embeddings precomputed by the user condition the module as its text encoder does. */
   @Test
   void precomputedPromptEmbeddingsConditionAsTheTextEncoderDoes() {
