@@ -113,6 +113,27 @@ class TorchScriptModelTest {
     assertEquals(32, javax.imageio.ImageIO.read(folder.resolve("images/e000001-p00000-g000.png").toFile()).getWidth());
   }
 
+  /** Flow-GRPO trains a TorchScript model through the same interface: its SDE rollouts and clipped objective move the weights. */
+  @Test
+  void flowGrpoTrainsTheImageFixtureToo() {
+    Path grpo = tmp.resolve("flow-grpo");
+    StorePipelinesTest.ok(image(grpo, "direct", "--algorithm", "flow_grpo"));
+    ParameterSet start = TorchScriptModelTest.initial();
+    ParameterSet after = ParameterSet.fromBytes(checkpoint(grpo, 2).get("theta.params"));
+    start.requireSameLayout(after);
+    assertFalse(start.equals(after), "two epochs of Flow-GRPO moved the weights");
+    assertTrue(after.allFinite());
+    double kl = RunMetrics.epochValue(new RunMetrics(new RunDirectory(grpo)).rows(2), 2, "kl");
+    assertTrue(Double.isFinite(kl) && kl >= 0, "kl " + kl);
+  }
+
+  /** The image fixture's own weights: its trained parameters before any update. */
+  static ParameterSet initial() {
+    return new ram.model.torchscript.TorchScriptVelocityNetwork(
+        ram.config.RunConfig.load(HOME.resolve("configs/torchscript_image.yaml"), Map.of()).model().resolvedAgainst(HOME).torchscript())
+        .initialize(0);
+  }
+
   /** The ring module holds the shipped toy base's weights: its first epoch samples and scores as the built-in network's does. */
   @Test
   void theRingModuleTrainsAsTheBuiltInNetworkDoes() {
