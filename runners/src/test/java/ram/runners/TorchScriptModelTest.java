@@ -117,7 +117,7 @@ class TorchScriptModelTest {
   @Test
   void flowGrpoTrainsTheImageFixtureToo() {
     Path grpo = tmp.resolve("flow-grpo");
-    StorePipelinesTest.ok(image(grpo, "direct", "--algorithm", "flow_grpo"));
+    StorePipelinesTest.ok(image(grpo, "direct", "--algorithm", "flow_grpo", "--grpo_trained_steps", "3"));
     ParameterSet start = TorchScriptModelTest.initial();
     ParameterSet after = ParameterSet.fromBytes(checkpoint(grpo, 2).get("theta.params"));
     start.requireSameLayout(after);
