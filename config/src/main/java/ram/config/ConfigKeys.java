@@ -23,7 +23,7 @@ public final class ConfigKeys {
 
   /** The kind of value a key takes. */
   public enum Type { INT, POSITIVE_INT, NON_NEGATIVE_INT, DOUBLE, POSITIVE_DOUBLE, NON_NEGATIVE_DOUBLE, STRING, PATH,
-    OPTIONAL_PATH, CHOICE, WEIGHTS, REGEX_LIST, SHAPE }
+    OPTIONAL_PATH, CHOICE, WEIGHTS, REGEX_LIST, SHAPE, CHOICE_LIST }
 
   /** The concern a key belongs to: one typed record per section ({@link RunConfig}). */
   public enum Section {
@@ -230,6 +230,8 @@ public final class ConfigKeys {
         "[local]: one in-process Flink cluster for the whole run; [auto]: a fresh local cluster per pipeline; or host:port");
     count("parallelism", Type.POSITIVE_INT, MAX_WORKERS, 2, "pipeline parallelism (workers)");
     key("output_dir", Type.PATH, null, "the run directory (default: outputs/<config name>)");
+    KEYS.put("metrics_sinks", new Key("metrics_sinks", section, Type.CHOICE_LIST, List.of("tensorboard"), 0, List.of(), "where metrics go besides "
+        + "metrics.jsonl, metrics.csv and report.html: [tensorboard] adds event files under tensorboard/ (tensorboard --logdir <run>)"));
   }
 
   private ConfigKeys() {}

@@ -142,6 +142,9 @@ public final class RunConfig {
     if (k != null && k.type() == ConfigKeys.Type.REGEX_LIST && !raw.strip().startsWith("[")) {
       return raw; // one regular expression, taken as written; a YAML list [a, b] for several
     }
+    if (k != null && k.type() == ConfigKeys.Type.CHOICE_LIST && !raw.strip().startsWith("[")) {
+      return raw.isBlank() ? List.of() : List.of(raw.split(",")).stream().map(String::strip).toList();
+    }
     if (k != null && k.type() == ConfigKeys.Type.SHAPE && !raw.strip().startsWith("[")) {
       List<Object> dims = new ArrayList<>();
       for (String part : raw.split(",")) {
@@ -179,6 +182,7 @@ public final class RunConfig {
       case WEIGHTS -> "a mapping of reward names to numbers";
       case REGEX_LIST -> "a regular expression or a list of them";
       case SHAPE -> "a shape: a list of positive integers such as [4, 8, 8]";
+      case CHOICE_LIST -> "a list of " + k.choices();
     };
     String bad = where + ": expected " + expected + ", got '" + value + "'";
     switch (k.type()) {
@@ -263,6 +267,13 @@ public final class RunConfig {
           }
         }
         return items.stream().map(String.class::cast).toList();
+      }
+      case CHOICE_LIST -> {
+        List<?> items = value instanceof String s ? List.of(s) : value instanceof List<?> l ? l : null;
+        if (items == null || !items.stream().allMatch(item -> item instanceof String s && k.choices().contains(s))) {
+          throw new ConfigException(bad);
+        }
+        return items.stream().map(String.class::cast).distinct().toList();
       }
       case SHAPE -> {
         List<?> dims = value instanceof Integer i ? List.of(i) : value instanceof List<?> l ? l : List.of();
@@ -434,9 +445,10 @@ public final class RunConfig {
   }
 
   /** Where and how it runs. */
+  @SuppressWarnings("unchecked")
   public RuntimeSettings runtime() {
     return new RuntimeSettings(string("device"), string("runner"), string("flink_master"), integer("parallelism"),
-        string("output_dir"));
+        string("output_dir"), List.copyOf((List<String>) require("metrics_sinks")));
   }
 
   /** A path value as written: absolute as it is, else relative to {@code base}. */

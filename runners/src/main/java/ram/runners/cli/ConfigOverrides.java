@@ -148,6 +148,7 @@ final class ConfigOverrides implements CommandLine.IParameterPreprocessor {
       case WEIGHTS -> "<name=weight,...>";
       case REGEX_LIST -> "<regex>";
       case SHAPE -> "<d,d,...>";
+      case CHOICE_LIST -> k.choices().stream().collect(Collectors.joining(",", "<", ",...>"));
     };
   }
 }

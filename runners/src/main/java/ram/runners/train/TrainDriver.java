@@ -27,6 +27,7 @@ import ram.runners.cluster.EmbeddedFlinkCluster;
 import ram.runners.cluster.OrphanJobs;
 import ram.runners.cluster.Runners;
 import ram.runners.report.Report;
+import ram.runners.report.TensorBoardEvents;
 import ram.runners.store.OwnedDirectory;
 import ram.runners.store.WriterLock;
 import ram.schemas.Prompt;
@@ -135,6 +136,7 @@ public final class TrainDriver {
     int last = Math.max(latest, epochs);
     Map<String, Double> finalEval = evaluateIfDue(last, model, evalPrompts, true);
     List<RunMetrics.Row> rows = metrics.rebuild(run.latestEpoch());
+    writeSinks(rows, run.latestEpoch()); // the run's last epoch, now that its evaluation is in
     double wall = (System.nanoTime() - started) / 1e9;
     baseEval.forEach((k, v) -> out.printf("RESULT base_%s=%.4f%n", k, v));
     finalEval.forEach((k, v) -> out.printf("RESULT final_%s=%.4f%n", k, v));
@@ -233,6 +235,7 @@ public final class TrainDriver {
     metrics.recordDriver(epoch, driver); // before publishing, so a published epoch always has its timings
     run.publish(epoch);
     List<RunMetrics.Row> rows = metrics.rebuild(epoch);
+    writeSinks(rows, epoch - 1); // epoch's own evaluation comes after this
     String update = progress(spec.algorithm, metric -> RunMetrics.epochValue(rows, epoch, metric));
     out.printf("epoch %d/%d  reward %.4f +- %.4f  %s  %.1fs (compute %.1fs)%n", epoch, config.schedule().epochs(),
         RunMetrics.epochValue(rows, epoch, "reward_mean"), RunMetrics.epochValue(rows, epoch, "reward_std"), update,
@@ -247,6 +250,13 @@ public final class TrainDriver {
     ModelSettings model = config.model().resolvedAgainst(home);
     return EpochSpec.of(config, epoch, epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(), lora(config),
         model.initWeights(), model.torchscript());
+  }
+
+  /** The metrics sinks the config names, for every epoch up to {@code upTo} they have not yet received. */
+  private void writeSinks(List<RunMetrics.Row> rows, int upTo) {
+    if (config.runtime().metricsSinks().contains("tensorboard")) {
+      TensorBoardEvents.writeMissing(run.root(), rows, upTo);
+    }
   }
 
   /** What the pinned SHA-256 is of: the init_weights file, the TorchScript module, or the base checkpoint's weights. */
