@@ -230,8 +230,8 @@ public final class ConfigKeys {
         "[local]: one in-process Flink cluster for the whole run; [auto]: a fresh local cluster per pipeline; or host:port");
     count("parallelism", Type.POSITIVE_INT, MAX_WORKERS, 2, "pipeline parallelism (workers)");
     key("output_dir", Type.PATH, null, "the run directory (default: outputs/<config name>)");
-    KEYS.put("metrics_sinks", new Key("metrics_sinks", section, Type.CHOICE_LIST, List.of("tensorboard"), 0, List.of(), "where metrics go besides "
-        + "metrics.jsonl, metrics.csv and report.html: [tensorboard] adds event files under tensorboard/ (tensorboard --logdir <run>)"));
+    KEYS.put("metrics_sinks", new Key("metrics_sinks", section, Type.CHOICE_LIST, List.of("tensorboard"), 0, List.of(),
+        "where metrics go besides the run's own files: [tensorboard] adds one TensorBoard event file per epoch under tensorboard/"));
   }
 
   private ConfigKeys() {}

@@ -142,7 +142,7 @@ class ShippedConfigsTest {
     assertEquals(new SamplingSettings(25, OdeSampler.Method.EULER, 3.0, 2.0), geneval.sampling());
     assertEquals(new EvaluationSettings(64, 25, 12345, "prompts/geneval/test.jsonl", 2, 10, new TreeMap<>(Map.of("geneval", 1.0))),
         geneval.evaluation());
-    assertEquals(new RuntimeSettings("auto", "flink", "[local]", 2, "outputs/geneval"), geneval.runtime());
+    assertEquals(new RuntimeSettings("auto", "flink", "[local]", 2, "outputs/geneval", List.of()), geneval.runtime());
 
     RunConfig compressibility = load("compressibility");
     assertEquals(new TaskSettings("geneval", "prompts/geneval/train.jsonl", new TreeMap<>(Map.of("compressibility", 1.0)), 0.5),
@@ -205,7 +205,7 @@ class ShippedConfigsTest {
     // the tutorial's plain Adam, which made models/toy2d/base: no warm-up, a constant rate, the last step's weights
     assertEquals(List.of(0, "constant", 0.0, 0.0), List.of(pretrain.warmupSteps(), pretrain.schedule(), pretrain.emaDecay(),
         pretrain.weightDecay()));
-    assertEquals(new RuntimeSettings("auto", "flink", "[local]", 2, "outputs/toy2d"), toy.runtime());
+    assertEquals(new RuntimeSettings("auto", "flink", "[local]", 2, "outputs/toy2d", List.of()), toy.runtime());
 
     RunConfig tutorial = load("toy2d_tutorial");
     assertEquals(new ScheduleSettings("ram", 20, 30, 32, 30, 1), tutorial.schedule());
@@ -227,6 +227,6 @@ class ShippedConfigsTest {
     assertEquals(List.of(200, 25, 12345L), List.of(base.evaluation().samples(), base.evaluation().steps(), base.evaluation().seed()));
 
     RunConfig store = load("store");
-    assertEquals(new RuntimeSettings("auto", "flink", "[local]", 2, "outputs/store"), store.runtime());
+    assertEquals(new RuntimeSettings("auto", "flink", "[local]", 2, "outputs/store", List.of()), store.runtime());
   }
 }
