@@ -159,7 +159,7 @@ public final class LoraNetwork implements VelocityNetwork {
     if (parameters.size() != 2 * targetLayers.size()) {
       throw new IllegalArgumentException("expected " + 2 * targetLayers.size() + " LoRA arrays, got " + parameters.size());
     }
-    NDList weights = baseParameters.toNDList(manager);
+    NDList weights = baseParameters.toNDList(manager, ParameterTraffic.Kind.FROZEN_UPLOAD); // every pass: the base is not kept in the engine
     float scale = (float) (config.alpha() / config.rank());
     for (int i = 0; i < targetLayers.size(); i++) {
       int index = targetIndices.get(i);

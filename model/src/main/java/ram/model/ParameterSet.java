@@ -190,8 +190,14 @@ public final class ParameterSet {
     return names;
   }
 
-  /** Engine arrays of every tensor, in order, attached to {@code manager}. */
+  /** Engine arrays of every tensor, in order, attached to {@code manager}; counted as trained values ({@link ParameterTraffic}). */
   public NDList toNDList(NDManager manager) {
+    return toNDList(manager, ParameterTraffic.Kind.UPLOAD);
+  }
+
+  /** {@link #toNDList(NDManager)}, counted as {@code kind} ({@link ParameterTraffic.Kind#FROZEN_UPLOAD} for weights that never train). */
+  public NDList toNDList(NDManager manager, ParameterTraffic.Kind kind) {
+    ParameterTraffic.record(kind, size());
     NDList list = new NDList();
     values.forEach((k, v) -> {
       NDArray a = manager.create(v, new Shape(Arrays.stream(shapes.get(k)).asLongStream().toArray()));
@@ -201,8 +207,9 @@ public final class ParameterSet {
     return list;
   }
 
-  /** Reads arrays with the names and shapes of {@code layout} back onto the heap. */
+  /** Reads arrays with the names and shapes of {@code layout} back onto the heap (counted as a {@link ParameterTraffic.Kind#DOWNLOAD}). */
   public static ParameterSet fromNDList(ParameterSet layout, NDList arrays) {
+    ParameterTraffic.record(ParameterTraffic.Kind.DOWNLOAD, layout.size());
     ParameterSet p = new ParameterSet();
     int i = 0;
     for (String name : layout.values.keySet()) {

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
+import ram.model.ParameterTraffic;
 import ram.model.Ema;
 import ram.model.Optimizer;
 import ram.model.ParameterSet;
@@ -28,6 +29,9 @@ import ram.schemas.Metric;
  * its step metrics, and the item count.
  */
 public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PCollectionTuple> {
+
+  /** The stage label of its reads and writes ({@link ParameterTraffic}), as its {@link StageTimer}'s. */
+  public static final String STAGE = "update";
 
   /** where the new state is stored */
   public static final TupleTag<String> STATE = new TupleTag<>() {};
@@ -98,7 +102,7 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
     private final EpochSpec spec;
     private final int step;
     private final String stateFile;
-    private final StageTimer timer = StageTimer.of("update");
+    private final StageTimer timer = StageTimer.of(STAGE);
 
     UpdateFn(EpochSpec spec, int step, String stateFile) {
       this.spec = spec;
@@ -108,6 +112,10 @@ public final class ApplyUpdate extends PTransform<PCollection<GradientShard>, PC
 
     @ProcessElement
     public void process(ProcessContext c) {
+      ParameterTraffic.during(STAGE, () -> step(c));
+    }
+
+    private void step(ProcessContext c) {
       GradientShard sum = c.element();
       ParameterSet gradientSum = sum.items > 0 ? sum.gradientSum() : null;
       if (gradientSum != null) {

@@ -12,6 +12,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 
+import ram.model.ParameterTraffic;
 import ram.model.ParameterSet;
 import ram.model.TrainingState;
 import ram.model.VelocityNetwork;
@@ -27,6 +28,9 @@ import ram.transforms.algorithm.ShardGradient;
  */
 public final class ComputeGradients
     extends PTransform<PCollection<KV<Integer, Iterable<TrainingItem>>>, PCollection<GradientShard>> {
+
+  /** The stage label of its reads, writes and uploads ({@link ParameterTraffic}), as its {@link StageTimer}'s. */
+  public static final String STAGE = "gradient";
 
   private final EpochSpec spec;
   private final int step;
@@ -61,7 +65,7 @@ public final class ComputeGradients
     private transient ParameterSet reference;
     private transient String loadedFrom;
     private transient TrainingState loaded;
-    private final StageTimer timer = StageTimer.of("gradient");
+    private final StageTimer timer = StageTimer.of(STAGE);
 
     ShardFn(EpochSpec spec, PCollectionView<String> state, String scratch, int step) {
       this.spec = spec;
@@ -72,13 +76,19 @@ public final class ComputeGradients
 
     @Setup
     public void setup() {
-      TunedModel model = TunedModel.of(spec);
-      network = model.network();
-      reference = model.reference();
+      ParameterTraffic.during(STAGE, () -> {
+        TunedModel model = TunedModel.of(spec);
+        network = model.network();
+        reference = model.reference();
+      });
     }
 
     @ProcessElement
     public void process(ProcessContext c) {
+      ParameterTraffic.during(STAGE, () -> gradient(c));
+    }
+
+    private void gradient(ProcessContext c) {
       int shard = c.element().getKey() % spec.gradientShards;
       List<TrainingItem> items = new ArrayList<>();
       for (TrainingItem item : c.element().getValue()) {

@@ -8,6 +8,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
+import ram.model.ParameterTraffic;
 import ram.model.TrainingState;
 
 /**
@@ -17,6 +18,9 @@ import ram.model.TrainingState;
  * (parameters, EMA, Adam moments) is far larger than a record a shuffle should carry.
  */
 public final class LoadState extends PTransform<PBegin, PCollection<String>> {
+
+  /** The stage label of its reads and writes ({@link ParameterTraffic}). */
+  public static final String STAGE = "load_state";
 
   private final EpochSpec spec;
   private final String scratch;
@@ -34,8 +38,10 @@ public final class LoadState extends PTransform<PBegin, PCollection<String>> {
         .apply("Read", ParDo.of(new DoFn<Integer, String>() {
           @ProcessElement
           public void process(OutputReceiver<String> out) {
-            TrainingState state = TunedModel.of(s).state(s.parentCheckpoint);
-            StoreFiles.writeAtomically(file, state.toBytes());
+            ParameterTraffic.during(STAGE, () -> {
+              TrainingState state = TunedModel.of(s).state(s.parentCheckpoint);
+              StoreFiles.writeAtomically(file, state.toBytes());
+            });
             out.output(file);
           }
         }))

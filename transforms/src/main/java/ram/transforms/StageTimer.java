@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 
+import ram.model.ParameterTraffic;
+
 /**
  * Counts the wall time a stage spends inside model or reward code, as a Beam counter in the
  * {@value #NAMESPACE} namespace (microseconds). The driver reads the counters after each epoch,
@@ -16,9 +18,11 @@ public final class StageTimer implements java.io.Serializable {
 
   public static final String NAMESPACE = "ram";
   private final Counter micros;
+  private final String stage;
 
   private StageTimer(String stage) {
     this.micros = Metrics.counter(NAMESPACE, stage + "_micros");
+    this.stage = stage;
   }
 
   /** A timer for a stage named e.g. {@code sample}, {@code reward}, {@code gradient}, {@code update}. */
@@ -39,11 +43,11 @@ public final class StageTimer implements java.io.Serializable {
     return seconds;
   }
 
-  /** Runs {@code work} and adds its wall time to the stage's counter. */
+  /** Runs {@code work} and adds its wall time to the stage's counter; the parameters it moves count as the stage's ({@link ParameterTraffic}). */
   public <T> T time(Supplier<T> work) {
     long t0 = System.nanoTime();
     try {
-      return work.get();
+      return ParameterTraffic.during(stage, work);
     } finally {
       micros.inc((System.nanoTime() - t0) / 1000);
     }

@@ -9,6 +9,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 
+import ram.model.ParameterTraffic;
 import ram.model.ParameterSet;
 
 /**
@@ -16,6 +17,9 @@ import ram.model.ParameterSet;
  * however the runner groups the partial combines, and passes on the step's starting state.
  */
 public final class SumGradients extends PTransform<PCollection<GradientShard>, PCollection<GradientShard>> {
+
+  /** The stage label of its reads and writes ({@link ParameterTraffic}). */
+  public static final String STAGE = "sum";
 
   private final String sumFile;
 
@@ -63,6 +67,10 @@ public final class SumGradients extends PTransform<PCollection<GradientShard>, P
 
     @Override
     public GradientShard extractOutput(TreeMap<Integer, GradientShard> acc) {
+      return ParameterTraffic.during(STAGE, () -> sum(acc));
+    }
+
+    private GradientShard sum(TreeMap<Integer, GradientShard> acc) {
       ParameterSet total = null;
       long items = 0;
       TreeMap<String, Double> sums = new TreeMap<>();

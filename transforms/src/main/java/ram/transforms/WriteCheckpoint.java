@@ -6,6 +6,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 
+import ram.model.ParameterTraffic;
 import ram.model.Checkpoint;
 import ram.model.TrainingState;
 
@@ -15,6 +16,9 @@ import ram.model.TrainingState;
  * the base for epoch 1; a LoRA run's manifest also records its adapters' settings and base.
  */
 public final class WriteCheckpoint extends PTransform<PCollection<String>, PDone> {
+
+  /** The stage label of its reads and writes ({@link ParameterTraffic}). */
+  public static final String STAGE = "checkpoint";
 
   private final String directory;
   private final EpochSpec spec;
@@ -32,10 +36,12 @@ public final class WriteCheckpoint extends PTransform<PCollection<String>, PDone
     state.apply("Write", ParDo.of(new DoFn<String, Void>() {
       @ProcessElement
       public void process(@Element String stateFile) {
-        TrainingState s = TrainingState.fromBytes(StoreFiles.read(stateFile));
-        TunedModel model = TunedModel.of(epoch);
-        CheckpointStore.writeFiles(dir, Checkpoint.encodeTraining(s, model.network().architecture(), parent, model.manifestEntries()),
-            () -> FaultInjection.reach("checkpoint", s.epoch()));
+        ParameterTraffic.during(STAGE, () -> {
+          TrainingState s = TrainingState.fromBytes(StoreFiles.read(stateFile));
+          TunedModel model = TunedModel.of(epoch);
+          CheckpointStore.writeFiles(dir, Checkpoint.encodeTraining(s, model.network().architecture(), parent, model.manifestEntries()),
+              () -> FaultInjection.reach("checkpoint", s.epoch()));
+        });
       }
     }));
     return PDone.in(state.getPipeline());

@@ -19,6 +19,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ram.model.Devices;
 import ram.model.OdeSampler;
 import ram.model.ParameterSet;
+import ram.model.ParameterTraffic;
 import ram.model.SafeTensors;
 import ram.model.VelocityNetwork;
 
@@ -240,13 +241,16 @@ public final class TorchScriptVelocityNetwork implements VelocityNetwork {
     }
     boolean grad = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
+    long floats = 0;
     try {
       for (int i = 0; i < trainedIndex.length; i++) {
         module.parameters().get(trainedIndex[i]).set(parameters.get(i).toByteBuffer());
+        floats += parameters.get(i).size();
       }
     } finally {
       JniUtils.setGradMode(grad);
     }
+    ParameterTraffic.record(ParameterTraffic.Kind.BIND, floats);
     module.boundTo = parameters;
   }
 
@@ -259,6 +263,7 @@ public final class TorchScriptVelocityNetwork implements VelocityNetwork {
     }
     HELD.remove();
     try {
+      ParameterTraffic.record(ParameterTraffic.Kind.DOWNLOAD, layout.size());
       ParameterSet g = new ParameterSet();
       for (int i = 0; i < trainedIndex.length; i++) {
         String name = layout.names().get(i);

@@ -26,7 +26,8 @@ import ram.runners.cluster.Runners;
  * {@code train}: epoch time by stage at parallelism 1 and 2, embedded and on a local session
  * cluster, with the per-pipeline fixed cost as a share; {@code <config>}: epoch time by stage on
  * Flink and on the DirectRunner (both {@link EpochBench}). {@code pipelines}: rescore and export
- * throughput ({@link StoreBench}).
+ * throughput ({@link StoreBench}). {@code update}: the bytes an optimizer step writes, reads and copies
+ * into the engine, and its seconds, for several configs in one run ({@link UpdateBench}).
  */
 public final class Bench {
 
@@ -41,6 +42,11 @@ public final class Bench {
       case "pipelines" -> StoreBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
       default -> EpochBench.run(config, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
     }
+  }
+
+  /** {@code ram bench update}: each config's update traffic per optimizer step, and the later configs' ratios to the first. */
+  public static void update(List<RunConfig> configs, PrintStream out) {
+    UpdateBench.run(configs, java.nio.file.Path.of(System.getProperty("ram.home", ".")).toAbsolutePath(), out);
   }
 
   static void pipeline(RunConfig config, PrintStream out) {
