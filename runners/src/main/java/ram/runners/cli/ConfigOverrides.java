@@ -148,6 +148,8 @@ final class ConfigOverrides implements CommandLine.IParameterPreprocessor {
       case WEIGHTS -> "<name=weight,...>";
       case REGEX_LIST -> "<regex>";
       case SHAPE -> "<d,d,...>";
+      case NUMBER_LIST -> "<x,x,...>";
+      case NAME_OR_INDEX -> "<name|index>";
     };
   }
 }
