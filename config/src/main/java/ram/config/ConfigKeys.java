@@ -11,6 +11,8 @@ import ram.model.LaggedPolicy;
 import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.TimeSampler;
+import ram.rewards.RewardRegistry;
+import ram.rewards.RewardSetting;
 
 /**
  * Every key a run config may hold, in one table: its section, type, legal values, default and a
@@ -23,11 +25,11 @@ public final class ConfigKeys {
 
   /** The kind of value a key takes. */
   public enum Type { INT, POSITIVE_INT, NON_NEGATIVE_INT, DOUBLE, POSITIVE_DOUBLE, NON_NEGATIVE_DOUBLE, STRING, PATH,
-    OPTIONAL_PATH, CHOICE, WEIGHTS, REGEX_LIST, SHAPE, CHOICE_LIST }
+    OPTIONAL_PATH, CHOICE, WEIGHTS, REGEX_LIST, SHAPE, CHOICE_LIST, NUMBER_LIST, NAME_OR_INDEX }
 
   /** The concern a key belongs to: one typed record per section ({@link RunConfig}). */
   public enum Section {
-    TASK("task and rewards"), MODEL("model and base"), FINETUNE("what training changes"), SCHEDULE("the epoch's budget"),
+    TASK("task and rewards"), REWARD_SETTINGS("settings of the rewards (docs/your-reward.md)"), MODEL("model and base"), FINETUNE("what training changes"), SCHEDULE("the epoch's budget"),
     RAM("RAM (docs/algorithm.md section 3)"), FLOW_GRPO("Flow-GRPO (docs/algorithm.md section 5)"), OPTIMIZER("the optimizer"),
     SAMPLING("the training sampler"), EVALUATION("held-out evaluation"), PRETRAINING("pretraining a base"),
     RUNTIME("where and how it runs");
@@ -89,6 +91,10 @@ public final class ConfigKeys {
   public static final double DEFAULT_MAX_REWARD_FAILURES = 0.5;
 
   private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+  /** The reward each reward setting belongs to, by key. */
+  private static final Map<String, String> REWARD_OF = new LinkedHashMap<>();
+  /** The reward settings that only say how a reward runs (timeouts, concurrency). */
+  private static final List<String> REWARD_EXECUTION_KEYS = new ArrayList<>();
   private static Section section;
 
   private static void key(String name, Type type, Object defaultValue, String doc) {
@@ -107,6 +113,30 @@ public final class ConfigKeys {
     KEYS.put(name, new Key(name, section, Type.CHOICE, choices, 0, defaultValue, doc));
   }
 
+  /** Adds the config key of a reward's setting; a key that a built-in key already has is a broken reward jar. */
+  private static void rewardSetting(String reward, RewardSetting s) {
+    if (KEYS.containsKey(s.key())) {
+      throw new IllegalStateException("reward '" + reward + "' declares the setting '" + s.key() + "', which is already a config key");
+    }
+    Type type = switch (s.kind()) {
+      case STRING -> Type.STRING;
+      case PATH -> Type.PATH;
+      case CHOICE -> Type.CHOICE;
+      case POSITIVE_INT -> Type.POSITIVE_INT;
+      case NON_NEGATIVE_INT -> Type.NON_NEGATIVE_INT;
+      case DOUBLE -> Type.DOUBLE;
+      case POSITIVE_DOUBLE -> Type.POSITIVE_DOUBLE;
+      case NON_NEGATIVE_DOUBLE -> Type.NON_NEGATIVE_DOUBLE;
+      case NUMBER_LIST -> Type.NUMBER_LIST;
+      case NAME_OR_INDEX -> Type.NAME_OR_INDEX;
+    };
+    KEYS.put(s.key(), new Key(s.key(), section, type, s.choices(), s.max(), s.defaultValue(), s.doc()));
+    REWARD_OF.put(s.key(), reward);
+    if (s.execution()) {
+      REWARD_EXECUTION_KEYS.add(s.key());
+    }
+  }
+
   static {
     section = Section.TASK;
     key("task", Type.STRING, null, "the prompt world: names prompts/<task>/ and the evaluation");
@@ -115,6 +145,9 @@ public final class ConfigKeys {
     key("max_reward_failures", Type.NON_NEGATIVE_DOUBLE, DEFAULT_MAX_REWARD_FAILURES, "an epoch whose training reward failed on "
         + "more than this fraction of its samples (or on all of them) fails and publishes nothing (0..1)");
     count("seed", Type.INT, ANY_LONG, 42, "run seed: prompts, noise and re-noising all derive from it");
+
+    section = Section.REWARD_SETTINGS; // declared by the rewards themselves (RewardProvider.settings)
+    RewardRegistry.settings().forEach((reward, settings) -> settings.forEach(s -> rewardSetting(reward, s)));
 
     section = Section.MODEL;
     key("model", Type.STRING, null, "velocity network: a built-in architecture, or torchscript (docs/your-model.md)");
@@ -272,7 +305,21 @@ public final class ConfigKeys {
     return RETIRED.containsKey(key) && RETIRED.get(key).equals(value);
   }
 
-  /** Keys that do not change what a run trains (how it executes, what its checks score); changing them on resume is allowed. */
-  public static final List<String> EXECUTION_KEYS = List.of("epochs", "runner", "flink_master", "parallelism", "device",
-      "eval_every", "eval_rewards", "output_dir", "max_reward_failures");
+  /** The reward whose setting {@code key} is ({@code onnx} for {@code onnx_model}), or null for any other key. */
+  public static String rewardOf(String key) {
+    return REWARD_OF.get(key);
+  }
+
+  /**
+   * Keys that do not change what a run trains (how it executes, what its checks score, and the
+   * reward settings that only say how a reward runs); changing them on resume is allowed.
+   */
+  public static final List<String> EXECUTION_KEYS = executionKeys();
+
+  private static List<String> executionKeys() {
+    List<String> keys = new ArrayList<>(List.of("epochs", "runner", "flink_master", "parallelism", "device",
+        "eval_every", "eval_rewards", "output_dir", "max_reward_failures"));
+    keys.addAll(REWARD_EXECUTION_KEYS);
+    return List.copyOf(keys);
+  }
 }

@@ -26,6 +26,7 @@ import ram.model.OdeSampler;
 import ram.model.TimeSampler;
 import ram.model.torchscript.TorchScriptSpec;
 import ram.rewards.RewardRegistry;
+import ram.rewards.RewardSettings;
 
 /**
  * A run's config, built once: the experiment's YAML (with what it {@code extends}) plus command-line
@@ -136,7 +137,7 @@ public final class RunConfig {
   private static Object parseOverride(String key, String raw) {
     ConfigKeys.Key k = ConfigKeys.get(key);
     if (k != null && (k.type() == ConfigKeys.Type.STRING || k.type() == ConfigKeys.Type.PATH
-        || k.type() == ConfigKeys.Type.CHOICE)) {
+        || k.type() == ConfigKeys.Type.CHOICE || k.type() == ConfigKeys.Type.NAME_OR_INDEX)) {
       return raw; // taken as written: "[local]" is a master, not a YAML list
     }
     if (k != null && k.type() == ConfigKeys.Type.REGEX_LIST && !raw.strip().startsWith("[")) {
@@ -145,12 +146,12 @@ public final class RunConfig {
     if (k != null && k.type() == ConfigKeys.Type.CHOICE_LIST && !raw.strip().startsWith("[")) {
       return raw.isBlank() ? List.of() : List.of(raw.split(",")).stream().map(String::strip).toList();
     }
-    if (k != null && k.type() == ConfigKeys.Type.SHAPE && !raw.strip().startsWith("[")) {
+    if (k != null && (k.type() == ConfigKeys.Type.SHAPE || k.type() == ConfigKeys.Type.NUMBER_LIST) && !raw.strip().startsWith("[")) {
       List<Object> dims = new ArrayList<>();
       for (String part : raw.split(",")) {
         dims.add(ConfigYaml.loader().load(part.strip()));
       }
-      return dims; // 4,8,8 as well as [4, 8, 8]
+      return dims; // 4,8,8 as well as [4, 8, 8]; 0.5,0.5,0.5 as well as [0.5, 0.5, 0.5]
     }
     if (k != null && k.type() == ConfigKeys.Type.WEIGHTS) {
       Map<String, Object> weights = new TreeMap<>();
@@ -183,6 +184,8 @@ public final class RunConfig {
       case REGEX_LIST -> "a regular expression or a list of them";
       case SHAPE -> "a shape: a list of positive integers such as [4, 8, 8]";
       case CHOICE_LIST -> "a list of " + k.choices();
+      case NUMBER_LIST -> "a list of numbers such as [0.5, 0.5, 0.5]";
+      case NAME_OR_INDEX -> "a name or a non-negative integer index";
     };
     String bad = where + ": expected " + expected + ", got '" + value + "'";
     switch (k.type()) {
@@ -282,6 +285,30 @@ public final class RunConfig {
         }
         return dims.stream().map(Integer.class::cast).toList();
       }
+      case NUMBER_LIST -> {
+        List<?> items = value instanceof List<?> l ? l : List.of();
+        List<Double> numbers = new ArrayList<>();
+        for (Object item : items) {
+          Object n = item instanceof String s && ConfigYaml.hint(s) == null ? parseNumber(s) : item;
+          if (!(n instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+            throw new ConfigException(withHint(bad, item));
+          }
+          numbers.add(number.doubleValue());
+        }
+        if (numbers.isEmpty()) {
+          throw new ConfigException(bad);
+        }
+        return List.copyOf(numbers);
+      }
+      case NAME_OR_INDEX -> {
+        if (value instanceof Integer i && i >= 0) {
+          return Integer.toString(i);
+        }
+        if (!(value instanceof String s) || s.isEmpty()) {
+          throw new ConfigException(bad);
+        }
+        return s;
+      }
       default -> throw new IllegalStateException();
     }
   }
@@ -350,6 +377,24 @@ public final class RunConfig {
       require("rewards");
     }
     return new TaskSettings(string("task"), optional("prompts"), rewards, number("max_reward_failures"));
+  }
+
+  /**
+   * The values of every reward setting ({@code onnx_model}, {@code http_url}, a user's reward's
+   * keys), defaults included, as the rewards' factories read them; paths resolved against
+   * {@code home} (ram's home directory, as the model's paths are).
+   */
+  public RewardSettings rewardSettings(Path home) {
+    return RewardKeys.settings(resolved, home);
+  }
+
+  /**
+   * Whether {@code key} concerns this run: any key but a reward setting; a reward setting when the
+   * config sets it or its reward is among {@code rewards} and {@code eval_rewards}. A run's
+   * resolved config and {@code ./ram validate} leave the others out.
+   */
+  public boolean concerns(String key) {
+    return RewardKeys.concerns(key, has(key), resolved);
   }
 
   /** The run seed: prompts, noise and re-noising all derive from it. */
@@ -499,7 +544,18 @@ public final class RunConfig {
   /** The config as YAML with every resolved value, defaults included, and the config name in a comment. */
   public String toYaml() {
     return "# resolved config '" + name + "' (file + overrides + defaults), written by ram\n"
-        + ConfigYaml.dumper().dump(new LinkedHashMap<>(resolved));
+        + ConfigYaml.dumper().dump(concerned());
+  }
+
+  /** The resolved values of the keys that {@link #concerns} this run. */
+  private LinkedHashMap<String, Object> concerned() {
+    LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+    resolved.forEach((k, v) -> {
+      if (concerns(k)) {
+        out.put(k, v);
+      }
+    });
+    return out;
   }
 
   /** Reads a resolved config written by {@link #toYaml()}. */

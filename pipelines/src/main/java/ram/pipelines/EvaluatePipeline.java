@@ -50,7 +50,7 @@ public final class EvaluatePipeline {
         .apply("SpreadPrompts-" + name, GroupOnWorkers.spread(groupKeys, prompts.size()));
     PCollection<Sample> samples = heldOut.apply("SampleEndpoints-" + name, new SampleEndpoints(spec, policyVersion));
     samples.apply("WriteSamples-" + name, WriteParquet.to(StoreFiles.join(unitDir, "samples"), "samples", Sample.getClassSchema()));
-    samples.apply("ScoreRewards-" + name, new ScoreRewards(spec.rewardWeights))
+    samples.apply("ScoreRewards-" + name, new ScoreRewards(spec.rewardWeights, spec.rewardSettings))
         .apply("WriteRewards-" + name, WriteParquet.to(StoreFiles.join(unitDir, "rewards"), "rewards", Reward.getClassSchema()));
     if (base != null) {
       heldOut.apply("SampleBase-" + name, new SampleEndpoints(base, 0))

@@ -19,6 +19,7 @@ import com.google.gson.JsonParser;
 import ram.rewards.PromptFiles;
 import ram.rewards.Reward;
 import ram.rewards.RewardRegistry;
+import ram.rewards.RewardSettings;
 import ram.schemas.Prompt;
 
 /**
@@ -99,12 +100,14 @@ public final class PromptSets {
 
   /**
    * Loads a prompt file and checks that every prompt carries what each of {@code rewards} needs to
-   * score it (see {@link Reward#checkPrompt}), so a bad file fails before anything runs.
+   * score it (see {@link Reward#checkPrompt}), so a bad file fails before anything runs. Each
+   * reward is created from {@code settings}: settings it cannot score with (a missing model file)
+   * fail here too, naming the reward.
    */
-  public static List<Prompt> load(Path file, java.util.Collection<String> rewards) {
+  public static List<Prompt> load(Path file, java.util.Collection<String> rewards, RewardSettings settings) {
     List<Prompt> prompts = load(file);
     for (String name : rewards) {
-      try (Reward reward = RewardRegistry.create(name)) {
+      try (Reward reward = RewardRegistry.create(name, settings)) {
         for (Prompt p : prompts) {
           reward.checkPrompt(p.getMetadataJson(), file + " prompt " + p.getPromptId() + " (reward " + name + ")");
         }

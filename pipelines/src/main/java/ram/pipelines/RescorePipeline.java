@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.apache.beam.sdk.Pipeline;
 
+import ram.rewards.RewardSettings;
 import ram.schemas.Reward;
 import ram.schemas.Sample;
 import ram.transforms.ReadRecords;
@@ -26,10 +27,11 @@ public final class RescorePipeline {
 
   private RescorePipeline() {}
 
-  public static void build(Pipeline p, List<Source> sources, String reward) {
+  /** Adds one branch per source, scoring with {@code reward} created from {@code settings}. */
+  public static void build(Pipeline p, List<Source> sources, String reward, RewardSettings settings) {
     for (Source s : sources) {
       p.apply("ReadSamples-" + s.name(), ReadRecords.of(Sample.class, s.sampleFiles()))
-          .apply("ScoreRewards-" + s.name(), new ScoreRewards(Map.of(reward, 1.0)))
+          .apply("ScoreRewards-" + s.name(), new ScoreRewards(Map.of(reward, 1.0), settings))
           .apply("WriteRewards-" + s.name(), WriteParquet.to(s.rewardsDir(), "rewards", Reward.getClassSchema()));
     }
   }

@@ -67,7 +67,7 @@ public final class TrainEpochPipeline {
     PCollection<Sample> samples = prompts.apply(spec.algorithm.sampling(spec, epochDir, scratch));
     samples.apply("WriteSamples", WriteParquet.to(StoreFiles.join(epochDir, "samples"), "samples", Sample.getClassSchema()));
 
-    PCollection<Reward> rewards = samples.apply("ScoreRewards", new ScoreRewards(spec.rewardWeights));
+    PCollection<Reward> rewards = samples.apply("ScoreRewards", new ScoreRewards(spec.rewardWeights, spec.rewardSettings));
     rewards.apply("WriteRewards", WriteParquet.to(StoreFiles.join(epochDir, "rewards"), "rewards", Reward.getClassSchema()));
 
     PCollectionTuple advantages = PCollectionTuple.of(ComputeAdvantages.SAMPLES, samples).and(ComputeAdvantages.REWARDS, rewards)

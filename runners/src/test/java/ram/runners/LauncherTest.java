@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code ram} launcher, run by bash with fake {@code java} and {@code mvn} programs on PATH:
  * it refuses a Java other than 17 in one line before it builds anything, and it builds only the
- * CLI's modules without tests, offline first and online only when an artifact is missing.
+ * CLI's modules without tests, offline first and online only when an artifact is missing; a
+ * user's jars in {@code RAM_CLASSPATH} come after ram's own classes.
  */
 class LauncherTest {
 
@@ -115,6 +116,11 @@ class LauncherTest {
     Outcome again = launch(home, bin, Map.of(), "help");
     assertEquals(0, again.code(), again.err());
     assertEquals(2, Files.readAllLines(log).size(), "built again although nothing changed");
+    assertTrue(again.out().contains(":/fake.jar ") && !again.out().contains("/user/"), again.out());
+
+    Outcome user = launch(home, bin, Map.of("RAM_CLASSPATH", "/user/brightness.jar:/user/classes"), "help");
+    assertEquals(0, user.code(), user.err());
+    assertTrue(user.out().contains(":/fake.jar:/user/brightness.jar:/user/classes "), "a user's jars after ram's classes: " + user.out());
   }
 
   @Test

@@ -85,7 +85,8 @@ class RunConfigTest {
     }
     ConfigException reward = assertThrows(ConfigException.class, () -> RunConfig.load(TOY, Map.of("rewards", "geneval_strict:1.0")));
     assertEquals("--rewards: unknown reward 'geneval_strict:1.0'; known rewards: compressibility, geneval, geneval_strict, "
-        + "ocr, toy2d (on the command line: --rewards name=weight[,name=weight])", reward.getMessage());
+        + "http, ocr, onnx, toy2d (a reward of your own: docs/your-reward.md) (on the command line: --rewards name=weight[,name=weight])",
+        reward.getMessage());
   }
 
   @Test

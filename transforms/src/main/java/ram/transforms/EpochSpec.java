@@ -12,6 +12,7 @@ import ram.model.LoraNetwork;
 import ram.model.OdeSampler;
 import ram.model.Optimizer;
 import ram.model.torchscript.TorchScriptSpec;
+import ram.rewards.RewardSettings;
 import ram.transforms.algorithm.Algorithms;
 import ram.transforms.algorithm.PostTrainingAlgorithm;
 
@@ -38,6 +39,8 @@ public final class EpochSpec implements Serializable {
   public final double cfgScale;
   public final double timeShift;
   public final TreeMap<String, Double> rewardWeights;
+  /** the values of the config's reward settings (paths resolved), from which every worker creates its rewards */
+  public final RewardSettings rewardSettings;
   public final int optimizerSteps;
   public final int gradientShards;
   /** the rule of each optimizer step, with its learning rate */
@@ -57,21 +60,22 @@ public final class EpochSpec implements Serializable {
    * epoch 1) over the base at {@code baseCheckpoint} (resolved by the caller).
    */
   public static EpochSpec of(RunConfig config, int epoch, String parentCheckpoint, String baseCheckpoint, LoraNetwork.Config lora) {
-    return of(config, epoch, parentCheckpoint, baseCheckpoint, lora, null, null);
+    return of(config, epoch, parentCheckpoint, baseCheckpoint, lora, null, null, RewardSettings.NONE);
   }
 
   /**
    * {@link #of(RunConfig, int, String, String, LoraNetwork.Config)} with the model's {@code
-   * init_weights} and TorchScript files, resolved by the caller (null: none, a built-in network).
+   * init_weights} and TorchScript files, resolved by the caller (null: none, a built-in network), and
+   * the reward settings ({@link RunConfig#rewardSettings}).
    */
   public static EpochSpec of(RunConfig config, int epoch, String parentCheckpoint, String baseCheckpoint, LoraNetwork.Config lora,
-      String initWeights, TorchScriptSpec torchscript) {
+      String initWeights, TorchScriptSpec torchscript, RewardSettings rewardSettings) {
     SamplingSettings sampling = config.sampling();
     ScheduleSettings schedule = config.schedule();
     return new EpochSpec(config.seed(), epoch, config.model().architecture(), parentCheckpoint, baseCheckpoint,
         schedule.imagesPerPrompt(), sampling.steps(), sampling.solver(), sampling.cfgScale(), sampling.timeShift(),
         config.task().rewards(), schedule.optimizerSteps(), schedule.gradientShards(), config.optimizer().adamW(),
-        Algorithms.of(config), lora, initWeights, torchscript);
+        Algorithms.of(config), lora, initWeights, torchscript, rewardSettings);
   }
 
   /**
@@ -83,6 +87,15 @@ public final class EpochSpec implements Serializable {
       int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
       Map<String, Double> rewardWeights, int optimizerSteps, int gradientShards, Optimizer optimizer, PostTrainingAlgorithm algorithm,
       LoraNetwork.Config lora, String initWeights, TorchScriptSpec torchscript) {
+    this(runSeed, epoch, architecture, parentCheckpoint, baseCheckpoint, imagesPerPrompt, sampleSteps, odeSolver, cfgScale, timeShift,
+        rewardWeights, optimizerSteps, gradientShards, optimizer, algorithm, lora, initWeights, torchscript, RewardSettings.NONE);
+  }
+
+  /** The spec above whose rewards are created from {@code rewardSettings}. */
+  EpochSpec(long runSeed, int epoch, String architecture, String parentCheckpoint, String baseCheckpoint,
+      int imagesPerPrompt, int sampleSteps, OdeSampler.Method odeSolver, double cfgScale, double timeShift,
+      Map<String, Double> rewardWeights, int optimizerSteps, int gradientShards, Optimizer optimizer, PostTrainingAlgorithm algorithm,
+      LoraNetwork.Config lora, String initWeights, TorchScriptSpec torchscript, RewardSettings rewardSettings) {
     this.runSeed = runSeed;
     this.epoch = epoch;
     this.architecture = architecture;
@@ -101,6 +114,7 @@ public final class EpochSpec implements Serializable {
     this.lora = lora;
     this.initWeights = initWeights;
     this.torchscript = torchscript;
+    this.rewardSettings = rewardSettings;
   }
 
   /**
@@ -112,15 +126,18 @@ public final class EpochSpec implements Serializable {
   public static EpochSpec forSampling(long seed, String architecture, String checkpoint, String baseCheckpoint, LoraNetwork.Config lora,
       int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift, Map<String, Double> rewards) {
     return forSampling(seed, architecture, checkpoint, baseCheckpoint, lora, null, null, imagesPerPrompt, sampleSteps, cfgScale, timeShift,
-        rewards);
+        rewards, RewardSettings.NONE);
   }
 
-  /** {@link #forSampling} of a model with {@code init_weights} or a TorchScript model (null: none, a built-in network). */
+  /**
+   * {@link #forSampling} of a model with {@code init_weights} or a TorchScript model (null: none, a built-in network), scored by
+   * rewards created from {@code rewardSettings}.
+   */
   public static EpochSpec forSampling(long seed, String architecture, String checkpoint, String baseCheckpoint, LoraNetwork.Config lora,
       String initWeights, TorchScriptSpec torchscript, int imagesPerPrompt, int sampleSteps, double cfgScale, double timeShift,
-      Map<String, Double> rewards) {
+      Map<String, Double> rewards, RewardSettings rewardSettings) {
     return new EpochSpec(seed, 0, architecture, checkpoint, baseCheckpoint, imagesPerPrompt, sampleSteps, OdeSampler.Method.EULER,
-        cfgScale, timeShift, rewards, 1, 1, AdamW.of(1e-3, 0), null, lora, initWeights, torchscript);
+        cfgScale, timeShift, rewards, 1, 1, AdamW.of(1e-3, 0), null, lora, initWeights, torchscript, rewardSettings);
   }
 
   public OdeSampler sampler() {

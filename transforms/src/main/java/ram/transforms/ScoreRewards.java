@@ -20,24 +20,29 @@ import ram.rewards.Reward;
 import ram.rewards.RewardInput;
 import ram.rewards.RewardRegistry;
 import ram.rewards.RewardResult;
+import ram.rewards.RewardSettings;
 import ram.rewards.WeightedRewards;
 import ram.schemas.Sample;
 
 /**
  * Scores samples with a set of named rewards, one batch per prompt group. Every sample gets one
  * record per reward: a value, or the error that prevented scoring (never a failed bundle). With
- * several rewards, a record named {@value #WEIGHTED} holds their weighted sum.
+ * several rewards, a record named {@value #WEIGHTED} holds their weighted sum. Each worker creates
+ * its own rewards from the names and the config's reward settings.
  */
 public final class ScoreRewards extends PTransform<PCollection<Sample>, PCollection<ram.schemas.Reward>> {
 
   public static final String WEIGHTED = "weighted";
   private final TreeMap<String, Double> weights;
+  private final RewardSettings settings;
 
-  public ScoreRewards(Map<String, Double> weights) {
+  /** Scores with the named rewards, each created from {@code settings} (see {@code RunConfig.rewardSettings}). */
+  public ScoreRewards(Map<String, Double> weights, RewardSettings settings) {
     for (String name : weights.keySet()) {
-      RewardRegistry.create(name).close(); // fail at construction on an unknown name
+      RewardRegistry.create(name, settings).close(); // fail at construction on an unknown name or unusable settings
     }
     this.weights = new TreeMap<>(weights);
+    this.settings = settings;
   }
 
   @Override
@@ -45,24 +50,26 @@ public final class ScoreRewards extends PTransform<PCollection<Sample>, PCollect
     return samples
         .apply("ByPrompt", WithKeys.of((Sample s) -> s.getPromptId()).withKeyType(TypeDescriptors.strings()))
         .apply("Group", GroupByKey.create())
-        .apply("Score", ParDo.of(new ScoreFn(weights)))
+        .apply("Score", ParDo.of(new ScoreFn(weights, settings)))
         .setCoder(AvroCoder.of(ram.schemas.Reward.class));
   }
 
   private static final class ScoreFn extends DoFn<KV<String, Iterable<Sample>>, ram.schemas.Reward> {
     private final TreeMap<String, Double> weights;
+    private final RewardSettings settings;
     private transient Map<String, Reward> rewards;
     private final StageTimer timer = StageTimer.of("reward");
 
-    ScoreFn(TreeMap<String, Double> weights) {
+    ScoreFn(TreeMap<String, Double> weights, RewardSettings settings) {
       this.weights = weights;
+      this.settings = settings;
     }
 
     @Setup
     public void setup() {
       rewards = new LinkedHashMap<>();
       for (String name : weights.keySet()) {
-        rewards.put(name, RewardRegistry.create(name));
+        rewards.put(name, RewardRegistry.create(name, settings));
       }
     }
 

@@ -149,6 +149,8 @@ final class ConfigOverrides implements CommandLine.IParameterPreprocessor {
       case REGEX_LIST -> "<regex>";
       case SHAPE -> "<d,d,...>";
       case CHOICE_LIST -> k.choices().stream().collect(Collectors.joining(",", "<", ",...>"));
+      case NUMBER_LIST -> "<x,x,...>";
+      case NAME_OR_INDEX -> "<name|index>";
     };
   }
 }

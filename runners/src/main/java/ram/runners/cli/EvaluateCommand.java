@@ -45,8 +45,8 @@ final class EvaluateCommand extends OverridingCommand {
 
   @Override
   public boolean reads(ConfigKeys.Key key) {
-    return key.section() == ConfigKeys.Section.EVALUATION || READ.contains(key.name())
-        || runnerKey(key);
+    return key.section() == ConfigKeys.Section.EVALUATION || key.section() == ConfigKeys.Section.REWARD_SETTINGS
+        || READ.contains(key.name()) || runnerKey(key);
   }
 
   @Override

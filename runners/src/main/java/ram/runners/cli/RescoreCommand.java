@@ -12,7 +12,8 @@ import ram.runners.store.Rescore;
 
 /**
  * {@code ram rescore <run directory | epoch directory | samples path> --reward NAME[,NAME]}: scores
- * stored samples with a reward ({@link Rescore}); runner keys override configs/store.yaml.
+ * stored samples with a reward ({@link Rescore}); runner keys override configs/store.yaml, reward
+ * settings ({@code --onnx_model m.onnx}) override those of the run's own config.
  */
 @Command(name = "rescore", description = "score stored samples with a reward; writes rewards-NAME/ beside the stored rewards")
 final class RescoreCommand extends OverridingCommand {
@@ -25,12 +26,12 @@ final class RescoreCommand extends OverridingCommand {
 
   @Override
   public boolean reads(ConfigKeys.Key key) {
-    return runnerKey(key);
+    return runnerKey(key) || key.section() == ConfigKeys.Section.REWARD_SETTINGS;
   }
 
   @Override
   public Integer call() {
-    Rescore.run(path, List.of(rewards.split(",")), ConfigFiles.store(overrides, ram.home()), ram.out());
+    Rescore.run(path, List.of(rewards.split(",")), ConfigFiles.store(overrides, ram.home()), ram.home(), ram.out());
     return 0;
   }
 }

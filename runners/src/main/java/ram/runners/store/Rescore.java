@@ -1,6 +1,7 @@
 package ram.runners.store;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import ram.config.ConfigException;
 import ram.config.RunConfig;
 import ram.pipelines.RescorePipeline;
 import ram.rewards.RewardRegistry;
+import ram.rewards.RewardSettings;
 import ram.runners.cluster.Runners;
 import ram.runners.train.RunDirectory;
 import ram.schemas.Reward;
@@ -32,8 +34,13 @@ public final class Rescore {
 
   private Rescore() {}
 
-  /** Scores the samples under {@code path} with each of {@code rewards}, on the runner of {@code runner}. */
-  public static void run(Path path, List<String> rewards, RunConfig runner, PrintStream out) {
+  /**
+   * Scores the samples under {@code path} with each of {@code rewards}, on the runner of {@code runner}.
+   * The rewards' settings are those {@code runner} sets (configs/store.yaml and the command line),
+   * else those of the run's own {@code config.yaml} where the store is a run, else their defaults;
+   * paths resolve against {@code home}.
+   */
+  public static void run(Path path, List<String> rewards, RunConfig runner, Path home, PrintStream out) {
     for (String r : rewards) {
       if (!RewardRegistry.names().contains(r)) {
         throw new ConfigException("rescore: " + RewardRegistry.unknown(r));
@@ -53,14 +60,24 @@ public final class Rescore {
         .orElseThrow(() -> new ConfigException("rescore: " + path.toAbsolutePath().normalize() + " is not inside a run or evaluation "
             + "directory that ram wrote (no " + OwnedDirectory.MARKER + " above it); rescore writes rewards-NAME/ beside the samples "
             + "only there"));
+    RunConfig withRunSettings = Files.isRegularFile(store.resolve("config.yaml"))
+        ? runner.withDefaultsFrom(RunConfig.readResolved(store.resolve("config.yaml"), "run")) : runner;
+    RewardSettings settings = withRunSettings.rewardSettings(home);
+    for (String r : rewards) {
+      try {
+        RewardRegistry.create(r, settings).close(); // settings it cannot score with fail here, before anything is written
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("rescore: " + e.getMessage());
+      }
+    }
     try (WriterLock lock = WriterLock.acquire(store, "rescore")) {
       RunDirectory.removeDebris(store);
-      rescore(store, units, rewards, runner, samples, out);
+      rescore(store, units, rewards, runner, settings, samples, out);
     }
   }
 
-  private static void rescore(Path store, List<SampleStore.Unit> units, List<String> rewards, RunConfig runner, int samples,
-      PrintStream out) {
+  private static void rescore(Path store, List<SampleStore.Unit> units, List<String> rewards, RunConfig runner, RewardSettings settings,
+      int samples, PrintStream out) {
     for (String reward : rewards) {
       for (SampleStore.Unit u : units) {
         OwnedDirectory.requireClaimable(u.rescoreDir(reward), OwnedDirectory.Kind.RESCORE, "rescore"); // not one copied in by hand
@@ -78,7 +95,7 @@ public final class Rescore {
         sources.add(new RescorePipeline.Source(reward + "-" + u.dir().getFileName(), SampleStore.uris(u.samples()), staged.toString()));
         moves.add(new PublishJournal.Move(staged, target, target.resolveSibling(target.getFileName() + ".old")));
       }
-      RescorePipeline.build(p, sources, reward);
+      RescorePipeline.build(p, sources, reward, settings);
     }
     PipelineResult.State state = Runners.runToEnd(p);
     if (state != PipelineResult.State.DONE) {

@@ -27,6 +27,7 @@ import ram.pipelines.PromptSets;
 import ram.rewards.Reward;
 import ram.rewards.RewardInput;
 import ram.rewards.RewardRegistry;
+import ram.rewards.RewardSettings;
 import ram.rewards.RewardResult;
 import ram.rewards.geneval.GenEvalPrompt;
 import ram.rewards.geneval.ShapeClass;
@@ -129,9 +130,10 @@ public final class Evaluation {
         String initWeights = target.isBase() ? null : model.initWeights();
         TorchScriptSpec torchscript = target.isBase() ? null : model.torchscript();
         EpochSpec spec = EpochSpec.forSampling(seed, baseArchitecture, checkpoint, baseDir, lora, initWeights, torchscript, perPrompt, steps,
-            config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
+            config.sampling().cfgScale(), config.sampling().timeShift(), rewards, config.rewardSettings(home));
         EpochSpec baseSpec = target.isBase() ? null : EpochSpec.forSampling(seed, baseArchitecture, null, base.toString(), null,
-            initWeights, torchscript, perPrompt, steps, config.sampling().cfgScale(), config.sampling().timeShift(), rewards);
+            initWeights, torchscript, perPrompt, steps, config.sampling().cfgScale(), config.sampling().timeShift(), rewards,
+            config.rewardSettings(home));
         EvaluatePipeline.build(p, set.getKey(), set.getValue(), spec, target.epoch(), baseSpec, partial.resolve(set.getKey()).toString(),
             Runners.groupKeys(config));
       }
@@ -156,7 +158,7 @@ public final class Evaluation {
         }
         if (shape != null && shape.length == 3) {
           ImageGrid.write(partial.resolve(set + ".png"), first, shape, 4, 4);
-          groundTruth(set, sets.get(set), rewardsBySet.get(set), seed, partial, results);
+          groundTruth(set, sets.get(set), rewardsBySet.get(set), config.rewardSettings(home), seed, partial, results);
         }
       }
       results.put("eval_seconds", seconds);
@@ -294,7 +296,7 @@ public final class Evaluation {
   }
 
   /** For the two synthetic worlds: the same prompts rendered exactly, scored the same way (the ceiling). */
-  private static void groundTruth(String set, List<Prompt> prompts, Map<String, Double> rewards, long seed, Path dir,
+  private static void groundTruth(String set, List<Prompt> prompts, Map<String, Double> rewards, RewardSettings settings, long seed, Path dir,
       Map<String, Double> results) {
     if (!set.equals("geneval") && !set.equals("ocr")) {
       return;
@@ -317,7 +319,7 @@ public final class Evaluation {
     }
     ImageGrid.write(dir.resolve(set + "_truth.png"), first, IMAGE, 4, 4);
     for (String name : rewards.keySet()) {
-      try (Reward reward = RewardRegistry.create(name)) {
+      try (Reward reward = RewardRegistry.create(name, settings)) {
         double sum = 0;
         for (RewardResult r : reward.score(inputs)) {
           sum += r.ok() ? r.value() : 0;

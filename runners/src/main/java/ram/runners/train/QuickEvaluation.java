@@ -11,6 +11,7 @@ import ram.model.VelocityNetwork;
 import ram.rewards.Reward;
 import ram.rewards.RewardInput;
 import ram.rewards.RewardRegistry;
+import ram.rewards.RewardSettings;
 import ram.rewards.RewardResult;
 import ram.schemas.Prompt;
 
@@ -33,12 +34,12 @@ public final class QuickEvaluation {
 
   /** Mean reward per reward name ({@code eval_<name>_mean}) and the number of scoring errors. */
   public static Map<String, Double> evaluate(VelocityNetwork network, ParameterSet theta, List<Prompt> prompts,
-      Iterable<String> rewardNames, int samples, OdeSampler sampler, long seed) {
+      Iterable<String> rewardNames, RewardSettings rewardSettings, int samples, OdeSampler sampler, long seed) {
     Map<String, Double> sums = new TreeMap<>();
     Map<String, Double> out = new TreeMap<>();
     double errors = 0;
     List<Reward> rewards = new ArrayList<>();
-    rewardNames.forEach(n -> rewards.add(RewardRegistry.create(n)));
+    rewardNames.forEach(n -> rewards.add(RewardRegistry.create(n, rewardSettings)));
     try {
       List<String> texts = new ArrayList<>(samples);
       for (int i = 0; i < samples; i++) {

@@ -38,7 +38,7 @@ public final class RunPlan {
       }
       StringBuilder lines = new StringBuilder();
       for (ConfigKeys.Key k : keys) {
-        if (resolved.containsKey(k.name())) {
+        if (resolved.containsKey(k.name()) && config.concerns(k.name())) {
           lines.append(String.format(Locale.ROOT, "  %-26s %-28s %s%n", k.name(), resolved.get(k.name()),
               config.has(k.name()) ? "set" : ""));
         }
@@ -89,7 +89,13 @@ public final class RunPlan {
         if (!Files.isRegularFile(prompts)) {
           problems.add("prompts " + prompts + ": no such file");
         } else {
-          check(problems, () -> PromptSets.load(prompts, task.rewards().keySet()));
+          check(problems, () -> {
+            try {
+              return PromptSets.load(prompts, task.rewards().keySet(), config.rewardSettings(home));
+            } catch (IllegalArgumentException e) { // a bad prompt, or a reward that cannot score with its settings
+              throw new ConfigException(e.getMessage());
+            }
+          });
         }
       }
     }

@@ -77,8 +77,15 @@ public final class TrainDriver {
       throw new ConfigException("base_checkpoint " + base + " does not exist; run ./ram pretrain " + config.name() + " first");
     }
     java.util.Set<String> rewards = config.task().rewards().keySet();
-    List<Prompt> prompts = PromptSets.load(RunConfig.resolve(config.task().prompts(), home), rewards);
-    List<Prompt> evalPrompts = config.evaluation().prompts() != null ? PromptSets.load(RunConfig.resolve(config.evaluation().prompts(), home), rewards) : prompts;
+    ram.rewards.RewardSettings rewardSettings = config.rewardSettings(home);
+    List<Prompt> prompts = PromptSets.load(RunConfig.resolve(config.task().prompts(), home), rewards, rewardSettings);
+    List<Prompt> evalPrompts = config.evaluation().prompts() != null
+        ? PromptSets.load(RunConfig.resolve(config.evaluation().prompts(), home), rewards, rewardSettings) : prompts;
+    if (config.evaluation().samples() > 0) {
+      for (String name : config.evaluation().rewards().keySet()) { // the checks' rewards too: a missing model file fails now
+        ram.rewards.RewardRegistry.create(name, rewardSettings).close();
+      }
+    }
     if (modelSettings.isTorchScript() && config.finetune().lora()) {
       throw new ConfigException("finetune: lora applies to the built-in networks; for a TorchScript model, export it with its "
           + "adapters and train them with trainable: .*lora.* (docs/your-model.md)");
@@ -249,7 +256,7 @@ public final class TrainDriver {
   EpochSpec epochSpec(int epoch, Path base) {
     ModelSettings model = config.model().resolvedAgainst(home);
     return EpochSpec.of(config, epoch, epoch == 1 ? null : run.checkpoint(epoch - 1).toString(), base.toString(), lora(config),
-        model.initWeights(), model.torchscript());
+        model.initWeights(), model.torchscript(), config.rewardSettings(home));
   }
 
   /** The metrics sinks the config names, for every epoch up to {@code upTo} they have not yet received. */
@@ -319,8 +326,8 @@ public final class TrainDriver {
     long t0 = System.nanoTime();
     TrainingState state = model.state(epoch == 0 ? null : run.checkpoint(epoch).toString());
     OdeSampler sampler = new OdeSampler(config.evaluation().steps(), config.sampling().cfgScale(), config.sampling().timeShift());
-    eval.putAll(QuickEvaluation.evaluate(model.network(), state.theta(), prompts, config.evaluation().rewards().keySet(), samples,
-        sampler, config.evaluation().seed()));
+    eval.putAll(QuickEvaluation.evaluate(model.network(), state.theta(), prompts, config.evaluation().rewards().keySet(),
+        config.rewardSettings(home), samples, sampler, config.evaluation().seed()));
     Map<String, Double> record = new TreeMap<>(eval);
     record.put("evaluation_seconds", (System.nanoTime() - t0) / 1e9);
     metrics.recordDriver(epoch, record);
