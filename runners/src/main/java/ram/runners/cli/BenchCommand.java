@@ -17,7 +17,8 @@ import ram.runners.cluster.Runners;
 @Command(name = "bench", description = {"fixed costs, throughputs and epoch time by stage",
     "  pipeline   the fixed cost of one pipeline on the config's runner (default config: toy2d)",
     "  rewards    images per second of each reward",
-    "  model      the image base's sampling and RAM-update throughput vs. the matmul peak (base)",
+    "  model      the image base's sampling and RAM-update throughput vs. the matmul peak (base); on a",
+    "             TorchScript port of a built-in network (torchscript_base): both engines side by side",
     "  pipelines  rescore and export throughput (samples/s) per reward and format (store)",
     "  train      epoch time by stage at parallelism 1 and 2, embedded and on a cluster (geneval)",
     "  <config>   epoch time by stage and pipeline overhead, Flink and Direct"})
