@@ -109,4 +109,14 @@ class RunsAndValidateTest {
     assertTrue(o.out().contains("none.jsonl"), o.out());
     assertFalse(Files.exists(out));
   }
+
+  @Test
+  void validatePlansATorchScriptModelFromItsModuleFile() throws Exception {
+    BadInputCorpusTest.Outcome o = BadInputCorpusTest.ram("validate", "torchscript_base");
+    assertEquals(0, o.code(), o.err() + o.out());
+    assertTrue(o.out().contains("fine-tunes torchscript fully, starting from " + BadInputCorpusTest.HOME.resolve("models/torchscript/base/velocity.pt")), o.out());
+    o = BadInputCorpusTest.ram("validate", "torchscript_base", "--velocity", tmp.resolve("none.pt").toString());
+    assertEquals(2, o.code(), o.out());
+    assertTrue(o.out().contains("velocity " + tmp.resolve("none.pt") + " does not exist"), o.out());
+  }
 }

@@ -1,6 +1,7 @@
 package ram.runners.bench;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import ram.config.ConfigException;
+import ram.config.ModelSettings;
 import ram.config.RunConfig;
 import ram.model.AdamW;
 import ram.model.FlopCounted;
@@ -28,7 +30,8 @@ import ram.model.VelocityNetwork;
  * (a batch of 16 prompts, 25 Euler steps: 32 network rows per step), the RAM update's items/s
  * (8 endpoints x 4 re-noisings = 32 items: reference and lagged forwards, policy forward and
  * backward, then the AdamW step), each with the model FLOP/s it achieves (matmul FLOPs of the
- * forward pass, x3 for forward + backward) as a share of the peak of a 512 x 512 matMul.
+ * forward pass, x3 for forward + backward) as a share of the peak of a 512 x 512 matMul. On a
+ * TorchScript model, {@link TorchScriptBench} measures the module instead.
  */
 final class ModelBench {
 
@@ -39,66 +42,127 @@ final class ModelBench {
 
   private ModelBench() {}
 
+  /** Seconds of one sampler batch, and of one RAM update's gradient and AdamW step. */
+  record Timing(double sampleSeconds, double gradientSeconds, double optimizerSeconds) {
+    double imagesPerSecond() {
+      return SAMPLE_BATCH / sampleSeconds;
+    }
+
+    double secondsPerUpdate() {
+      return gradientSeconds + optimizerSeconds;
+    }
+
+    double itemsPerSecond() {
+      return RAM_ENDPOINTS * RAM_RENOISINGS / secondsPerUpdate();
+    }
+  }
+
   static void run(RunConfig config, PrintStream out) {
+    ModelSettings model = config.model().resolvedAgainst(Path.of(System.getProperty("ram.home", ".")).toAbsolutePath());
+    if (model.isTorchScript()) {
+      TorchScriptBench.run(model.torchscript(), out);
+      return;
+    }
     VelocityNetwork network = Networks.create(config.model().architecture());
     if (!(network instanceof FlopCounted flops)) {
       throw new ConfigException(config.name() + ": bench model needs an image network that counts its FLOPs, not "
           + network.architecture());
     }
     ParameterSet theta = network.initialize(0);
-    List<String> prompts = new ArrayList<>();
-    for (int i = 0; i < SAMPLE_BATCH; i++) {
-      prompts.add(i % 2 == 0 ? "a photo of a red circle left of a blue star" : "a sign that reads \"RAMBO\"");
-    }
+    List<String> prompts = prompts();
     int chars = 1 + prompts.stream().mapToInt(String::length).max().orElse(0);
     int words = prompts.stream().mapToInt(q -> q.split("\\s+").length).max().orElse(0);
     double peak = matmulPeak(512);
     out.printf("BENCH model architecture=%s engine_matmul_512_gflops=%.1f threads=%s%n", network.architecture(), peak / 1e9,
         System.getProperty("ai.djl.pytorch.num_threads", "default"));
-
-    OdeSampler sampler = new OdeSampler(SAMPLE_STEPS, 3.0, 2.0);
-    float[] noise = Noise.gaussian(1, SAMPLE_BATCH * network.sampleSize());
-    sampler.sample(network, theta, noise, prompts); // warm-up
-    int repeats = 2;
-    long t0 = System.nanoTime();
-    for (int r = 0; r < repeats; r++) {
-      sampler.sample(network, theta, noise, prompts);
-    }
-    double sampleSeconds = (System.nanoTime() - t0) / 1e9 / repeats;
+    Timing timing = time(network, theta, prompts);
     long perImage = flops.forwardFlops(chars, words) - flops.textFlops(chars, words);
     // the sampler encodes the prompts once per batch, then runs the image part at every step (x2 rows for CFG)
-    double sampleFlops = ((double) perImage * SAMPLE_STEPS + flops.textFlops(chars, words)) * 2 * SAMPLE_BATCH / sampleSeconds;
+    double sampleFlops = ((double) perImage * SAMPLE_STEPS + flops.textFlops(chars, words)) * 2 * SAMPLE_BATCH / timing.sampleSeconds();
     out.printf("BENCH model sample_images_per_second=%.2f batch=%d steps=%d cfg=true model_gflops=%.1f ratio_to_peak=%.2f%n",
-        SAMPLE_BATCH / sampleSeconds, SAMPLE_BATCH, SAMPLE_STEPS, sampleFlops / 1e9, sampleFlops / peak);
-
-    RamGradient gradient = new RamGradient(network, 1.0);
-    AdamW adam = AdamW.of(1e-4, 0);
-    Optimizer.State state = Optimizer.State.zerosLike(theta);
-    ParameterSet reference = theta.copy();
-    ParameterSet old = theta.copy();
-    RamItems items = ramItems(network, prompts.subList(0, RAM_ENDPOINTS));
+        timing.imagesPerSecond(), SAMPLE_BATCH, SAMPLE_STEPS, sampleFlops / 1e9, sampleFlops / peak);
     int rows = RAM_ENDPOINTS * RAM_RENOISINGS;
-    gradient.compute(theta, reference, old, items); // warm-up
-    int updates = 4;
-    double gradientSeconds = 0;
-    double optimizerSeconds = 0;
-    for (int u = 0; u < updates; u++) {
-      long a = System.nanoTime();
-      RamGradient.Result result = gradient.compute(theta, reference, old, items);
-      long b = System.nanoTime();
-      state = adam.step(theta, result.gradientSum(), state);
-      long c = System.nanoTime();
-      gradientSeconds += (b - a) / 1e9;
-      optimizerSeconds += (c - b) / 1e9;
-    }
-    double perUpdate = (gradientSeconds + optimizerSeconds) / updates;
-    double ramFlops = (double) flops.forwardFlops(chars, words) * (2 + 3) * rows / perUpdate;
+    double ramFlops = (double) flops.forwardFlops(chars, words) * (2 + 3) * rows / timing.secondsPerUpdate();
     out.printf("BENCH model ram_update_items_per_second=%.1f items=%d (endpoints=%d x renoisings=%d) seconds_per_update=%.3f"
-        + " gradient_seconds=%.3f adamw_seconds=%.3f model_gflops=%.1f ratio_to_peak=%.2f%n", rows / perUpdate, rows,
-        RAM_ENDPOINTS, RAM_RENOISINGS, perUpdate, gradientSeconds / updates, optimizerSeconds / updates, ramFlops / 1e9,
+        + " gradient_seconds=%.3f adamw_seconds=%.3f model_gflops=%.1f ratio_to_peak=%.2f%n", timing.itemsPerSecond(), rows,
+        RAM_ENDPOINTS, RAM_RENOISINGS, timing.secondsPerUpdate(), timing.gradientSeconds(), timing.optimizerSeconds(), ramFlops / 1e9,
         ramFlops / peak);
     out.printf("BENCH model parameters=%d forward_mflops_per_image=%.1f text_tokens=%d%n", theta.size(),
         flops.forwardFlops(chars, words) / 1e6, chars + words);
+  }
+
+  /** The bench's prompts: a GenEval-style prompt and a quoted word (letter attention), alternating. */
+  static List<String> prompts() {
+    List<String> prompts = new ArrayList<>();
+    for (int i = 0; i < SAMPLE_BATCH; i++) {
+      prompts.add(i % 2 == 0 ? "a photo of a red circle left of a blue star" : "a sign that reads \"RAMBO\"");
+    }
+    return prompts;
+  }
+
+  /**
+   * The sampler's seconds per batch with CFG ({@value #SAMPLE_BATCH} prompts, {@value #SAMPLE_STEPS} Euler steps) and a
+   * RAM update's ({@value #RAM_ENDPOINTS} endpoints x {@value #RAM_RENOISINGS} re-noisings), each after one warm-up: the
+   * mean of 2 batches and of 4 updates.
+   */
+  static Timing time(VelocityNetwork network, ParameterSet theta, List<String> prompts) {
+    Workload work = new Workload(network, theta, prompts);
+    work.sampleSeconds(); // warm-up
+    double sampleSeconds = (work.sampleSeconds() + work.sampleSeconds()) / 2;
+    work.update(); // warm-up
+    double gradientSeconds = 0;
+    double optimizerSeconds = 0;
+    int updates = 4;
+    for (int u = 0; u < updates; u++) {
+      double[] update = work.update();
+      gradientSeconds += update[0];
+      optimizerSeconds += update[1];
+    }
+    return new Timing(sampleSeconds, gradientSeconds / updates, optimizerSeconds / updates);
+  }
+
+  /** The bench's two workloads on one network: a sampler batch, and RAM updates of a parameter copy of its own. */
+  static final class Workload {
+    private final VelocityNetwork network;
+    private final ParameterSet theta;
+    private final List<String> prompts;
+    private final OdeSampler sampler = new OdeSampler(SAMPLE_STEPS, 3.0, 2.0);
+    private final float[] noise;
+    private final RamGradient gradient;
+    private final AdamW adam = AdamW.of(1e-4, 0);
+    private final ParameterSet params;
+    private final ParameterSet reference;
+    private final RamItems items;
+    private Optimizer.State state;
+
+    Workload(VelocityNetwork network, ParameterSet theta, List<String> prompts) {
+      this.network = network;
+      this.theta = theta;
+      this.prompts = prompts;
+      this.noise = Noise.gaussian(1, SAMPLE_BATCH * network.sampleSize());
+      this.gradient = new RamGradient(network, 1.0);
+      this.params = theta.copy();
+      this.reference = theta.copy();
+      this.state = Optimizer.State.zerosLike(params);
+      this.items = ramItems(network, prompts.subList(0, RAM_ENDPOINTS));
+    }
+
+    /** Seconds of one sampler batch. */
+    double sampleSeconds() {
+      long t0 = System.nanoTime();
+      sampler.sample(network, theta, noise, prompts);
+      return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Seconds of one RAM update: {gradient, AdamW step}. */
+    double[] update() {
+      long a = System.nanoTime();
+      RamGradient.Result result = gradient.compute(params, reference, reference, items);
+      long b = System.nanoTime();
+      state = adam.step(params, result.gradientSum(), state);
+      long c = System.nanoTime();
+      return new double[] {(b - a) / 1e9, (c - b) / 1e9};
+    }
   }
 
   private static RamItems ramItems(VelocityNetwork network, List<String> prompts) {

@@ -71,11 +71,11 @@ public final class RunPlan {
     }
     var model = check(problems, config::model);
     if (model != null) {
-      Path base = RunConfig.resolve(model.baseCheckpoint(), home);
+      Path base = RunConfig.resolve(model.base(), home);
       out.append("  fine-tunes ").append(model.architecture()).append(check(problems, () -> TrainDriver.lora(config)) != null
           ? " by LoRA adapters" : " fully").append(", starting from ").append(base).append('\n');
-      if (!Files.isDirectory(base)) {
-        problems.add("base_checkpoint " + base + " does not exist");
+      if (model.isTorchScript() ? !Files.isRegularFile(base) : !Files.isDirectory(base)) {
+        problems.add((model.isTorchScript() ? "velocity " : "base_checkpoint ") + base + " does not exist");
       }
     }
     var task = check(problems, config::task);
