@@ -141,6 +141,7 @@ public abstract class PromptConditioning {
   static final class Precomputed extends PromptConditioning {
     private final Path file;
     private final ParameterSet vectors;
+    private final java.util.Set<String> prompts;
     private final long[] rowShape;
 
     Precomputed(Path file) {
@@ -157,6 +158,7 @@ public abstract class PromptConditioning {
         }
       }
       this.rowShape = Arrays.stream(first).asLongStream().toArray();
+      this.prompts = java.util.Set.copyOf(vectors.names());
     }
 
     @Override
@@ -166,8 +168,8 @@ public abstract class PromptConditioning {
 
     @Override
     protected float[] encode(String prompt) {
-      if (!vectors.names().contains(prompt)) {
-        throw new IllegalArgumentException(file + ": no embedding for the prompt '" + prompt + "' (" + vectors.names().size()
+      if (!prompts.contains(prompt)) {
+        throw new IllegalArgumentException(file + ": no embedding for the prompt '" + prompt + "' (" + prompts.size()
             + " prompts there; precompute one for every prompt of the run, and for the empty prompt when cfg_scale is not 1)");
       }
       return vectors.get(prompt);

@@ -265,8 +265,9 @@ public final class TorchScriptVelocityNetwork implements VelocityNetwork {
     try {
       ParameterTraffic.record(ParameterTraffic.Kind.DOWNLOAD, layout.size());
       ParameterSet g = new ParameterSet();
+      List<String> names = layout.names(); // a copy per call: once, not once per tensor
       for (int i = 0; i < trainedIndex.length; i++) {
-        String name = layout.names().get(i);
+        String name = names.get(i);
         NDArray p = held.module().parameters().get(trainedIndex[i]);
         float[] values;
         try (NDArray grad = p.getGradient()) {
